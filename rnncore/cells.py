@@ -1,0 +1,377 @@
+"""One time step of an RNN, LSTM or GRU cell: forward and backward.
+
+Shapes used throughout (the same letters as the book):
+
+    B  batch size          D  input features          H  hidden units
+    G  gates: 1 for the RNN, 4 for the LSTM (i, f, g, o), 3 for the GRU (r, z, n)
+
+Parameters have ``torch.nn``'s names and shapes, so weights move between the two unchanged:
+
+    weight_ih (G*H, D)   the article's U, applied to the input x_t
+    weight_hh (G*H, H)   the article's W, applied to the previous hidden state
+    bias_ih   (G*H,)     bias_hh (G*H,)
+
+Each ``*_step_forward`` returns ``(outputs, cache)`` and each ``*_step_backward`` takes the
+upstream gradients and that cache and returns a dict of gradients keyed by the forward's
+argument names (``"x"``, ``"h_prev"``, ``"weight_ih"``, ...).
+
+The ``*_recurrence`` kernels below are the shared core: the sequence layers in
+:mod:`rnncore.layers` call them once per time step on views of preallocated buffers, and the
+step functions call them on a single step, so both run exactly the same arithmetic.
+"""
+
+import numpy as np
+
+from .validation import check_choice, check_float_array, check_shape
+
+NONLINEARITIES = ("tanh", "relu")
+
+
+def sigmoid(x, out=None):
+    """Logistic function 1 / (1 + exp(-x)), elementwise; ``out`` may be ``x`` itself.
+
+    For very negative x, exp(-x) overflows to inf and the result is exactly 0, the correctly
+    rounded value, so the overflow warning is silenced rather than avoided.
+    """
+    with np.errstate(over="ignore"):
+        return sigmoid_unguarded(x, out)
+
+
+def sigmoid_unguarded(x, out=None):
+    """:func:`sigmoid` without silencing overflow: the sequence layers silence it once per
+    sequence instead of once per step."""
+    out = np.negative(x, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.divide(1.0, out, out=out)
+
+
+# ----------------------------------------------------------------------------------------
+# Recurrence kernels: a holds the input projection x_t W_ih^T + biases for one step and is
+# overwritten with the activations; everything else is written into the given outputs.
+# ----------------------------------------------------------------------------------------
+
+def rnn_recurrence(a, h_prev, weight_hh, nonlinearity):
+    """h_t = act(a + h_prev W_hh^T), computed in place: on return ``a`` holds h_t.
+
+    a (B, H) = x_t W_ih^T + b_ih + b_hh; h_prev (B, H); weight_hh (H, H).
+    """
+    a += h_prev @ weight_hh.T
+    if nonlinearity == "tanh":
+        np.tanh(a, out=a)
+    else:
+        np.maximum(a, 0.0, out=a)
+    return a
+
+
+def rnn_recurrence_backward(dh, h, h_prev, weight_hh, nonlinearity, da):
+    """Backward of :func:`rnn_recurrence`: writes dL/da into ``da`` and returns dL/dh_prev."""
+    if nonlinearity == "tanh":
+        np.multiply(h, h, out=da)
+        np.subtract(1.0, da, out=da)   # tanh' = 1 - h^2
+        da *= dh
+    else:
+        np.multiply(dh, h > 0, out=da)
+    return da @ weight_hh
+
+
+def lstm_recurrence(a, h_prev, c_prev, weight_hh_t, gates, c, tanh_c, h):
+    """One LSTM step (call inside ``np.errstate(over="ignore")``, see :func:`sigmoid`).
+
+    a (B, 4H) holds x_t W_ih^T + b_ih + b_hh; h_prev W_hh^T is added to it in place.
+    gates (B, 4H) receives the activations [i, f, g, o]; c, tanh_c, h (B, H) receive
+    c = f * c_prev + i * g, tanh(c) and h = o * tanh(c). weight_hh_t is W_hh^T, (H, 4H).
+    """
+    H = c_prev.shape[-1]
+    a += h_prev @ weight_hh_t
+    sigmoid_unguarded(a, out=gates)                 # i, f, o (and a g that is overwritten)
+    np.tanh(a[..., 2 * H:3 * H], out=gates[..., 2 * H:3 * H])
+    i, f, g, o = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:3 * H], gates[..., 3 * H:]
+    np.multiply(f, c_prev, out=c)
+    c += i * g
+    np.tanh(c, out=tanh_c)
+    np.multiply(o, tanh_c, out=h)
+
+
+def lstm_backward_coefficients(gates, c_prev, tanh_c):
+    """Everything the LSTM backward needs that does not depend on the upstream gradient.
+
+    With dc_t = dc + dh * k the total gradient reaching c_t, the pre-activation gradients are
+    da = [dc_t, dc_t, dc_t, dh] * m. Works on one step (B, ...) or a whole sequence (T, B, ...)
+    at once, which is how the layer calls it: a few large operations instead of many small ones.
+
+    gates (..., 4, H) are the activations [i, f, g, o] viewed gate by gate.
+    Returns m (..., 4, H) = [g i(1-i), c_prev f(1-f), i (1-g^2), tanh_c o(1-o)] and
+    k (..., H) = o (1 - tanh_c^2).
+    """
+    i, g, o = gates[..., 0, :], gates[..., 2, :], gates[..., 3, :]
+    m = gates * (1.0 - gates)                      # sigmoid' = s (1 - s)
+    m[..., 0, :] *= g
+    m[..., 1, :] *= c_prev
+    np.multiply(g, g, out=m[..., 2, :])
+    np.subtract(1.0, m[..., 2, :], out=m[..., 2, :])    # tanh' = 1 - g^2
+    m[..., 2, :] *= i
+    m[..., 3, :] *= tanh_c
+    k = 1.0 - tanh_c * tanh_c
+    k *= o
+    return m, k
+
+
+def lstm_recurrence_backward(dh, dc, f, m, k, weight_hh, da, da_flat):
+    """Backward of :func:`lstm_recurrence`, with m and k from :func:`lstm_backward_coefficients`.
+
+    dh, dc (B, H): total gradients reaching h_t and c_t (from the output and from step t+1);
+    f (B, H): the forget gate. Writes dL/da into ``da`` (B, 4, H) and returns
+    ``(dh_prev, dc_prev)``; ``da_flat`` is the same memory as ``da`` viewed as (B, 4H).
+    """
+    dc_t = dh * k
+    dc_t += dc
+    np.multiply(m[..., :3, :], dc_t[..., None, :], out=da[..., :3, :])
+    np.multiply(m[..., 3, :], dh, out=da[..., 3, :])
+    dc_t *= f
+    return da_flat @ weight_hh, dc_t
+
+
+def gru_recurrence(a, h_prev, weight_hh, bias_hh, reset_after, gh, rh, h):
+    """One GRU step. a (B, 3H) = x_t W_ih^T + b_ih, overwritten by [r, z, n].
+
+    gh (B, 3H) receives the hidden projection (what multiplies into the gates from h_prev).
+    reset_after=True (PyTorch):  n = tanh(a_n + r * (h_prev W_hn^T + b_hn))
+    reset_after=False (Cho et al., 2014): n = tanh(a_n + (r * h_prev) W_hn^T + b_hn),
+    with r * h_prev written into ``rh`` (B, H). Then h = (1 - z) * n + z * h_prev.
+    """
+    H = h_prev.shape[-1]
+    if reset_after:
+        np.matmul(h_prev, weight_hh.T, out=gh)
+        gh += bias_hh
+    else:
+        np.matmul(h_prev, weight_hh[:2 * H].T, out=gh[..., :2 * H])
+        gh[..., :2 * H] += bias_hh[:2 * H]
+    rz = a[..., :2 * H]
+    rz += gh[..., :2 * H]
+    sigmoid(rz, out=rz)
+    r, z, n = a[..., :H], a[..., H:2 * H], a[..., 2 * H:]
+    if reset_after:
+        n += r * gh[..., 2 * H:]
+    else:
+        np.multiply(r, h_prev, out=rh)
+        np.matmul(rh, weight_hh[2 * H:].T, out=gh[..., 2 * H:])
+        gh[..., 2 * H:] += bias_hh[2 * H:]
+        n += gh[..., 2 * H:]
+    np.tanh(n, out=n)
+    np.subtract(h_prev, n, out=h)
+    h *= z
+    h += n
+
+
+def gru_recurrence_backward(dh, gates, gh, h_prev, weight_hh, reset_after, da, dgh):
+    """Backward of :func:`gru_recurrence`.
+
+    dh (B, H): total gradient reaching h_t; gates (B, 3H): [r, z, n]; gh (B, 3H) as written
+    by the forward. Writes dL/da into ``da`` and dL/dgh into ``dgh`` (both (B, 3H); dgh is
+    what the hidden weights and bias_hh see) and returns dh_prev.
+    """
+    H = h_prev.shape[-1]
+    r, z, n = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:]
+    dr, dz, dn = da[..., :H], da[..., H:2 * H], da[..., 2 * H:]
+    np.subtract(h_prev, n, out=dz)
+    dz *= dh
+    dh_prev = dh * z
+    np.subtract(1.0, z, out=dn)
+    dn *= dh
+    dn *= 1.0 - n * n                       # through tanh: now dL/d(pre-activation of n)
+    if reset_after:
+        np.multiply(dn, r, out=dgh[..., 2 * H:])
+        np.multiply(dn, gh[..., 2 * H:], out=dr)
+    else:
+        dgh[..., 2 * H:] = dn
+        drh = dn @ weight_hh[2 * H:]
+        np.multiply(drh, h_prev, out=dr)
+        drh *= r
+        dh_prev += drh
+    slope = 1.0 - gates[..., :2 * H]
+    slope *= gates[..., :2 * H]
+    da[..., :2 * H] *= slope
+    dgh[..., :2 * H] = da[..., :2 * H]
+    if reset_after:
+        dh_prev += dgh @ weight_hh
+    else:
+        dh_prev += dgh[..., :2 * H] @ weight_hh[:2 * H]
+    return dh_prev
+
+
+# ----------------------------------------------------------------------------------------
+# Step functions: the interface learners implement in the assignments.
+# ----------------------------------------------------------------------------------------
+
+def _check_step_inputs(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, gates, c_prev=None):
+    """Validate one step's arrays and return them as float arrays of one dtype."""
+    x = check_float_array("x", x)
+    dtype = x.dtype
+    arrays = {"x": x}
+    named = {"h_prev": h_prev, "c_prev": c_prev, "weight_ih": weight_ih,
+             "weight_hh": weight_hh, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    for name, value in named.items():
+        if value is not None:
+            arrays[name] = check_float_array(name, value, dtype=dtype)
+    sizes = check_shape("x", x, ("B", "D"))
+    sizes = check_shape("h_prev", arrays["h_prev"], ("B", "H"), sizes)
+    G = f"{gates}*H" if gates > 1 else "H"
+    sizes[G] = gates * sizes["H"]
+    if c_prev is not None:
+        check_shape("c_prev", arrays["c_prev"], ("B", "H"), sizes)
+    check_shape("weight_ih", arrays["weight_ih"], (G, "D"), sizes)
+    check_shape("weight_hh", arrays["weight_hh"], (G, "H"), sizes)
+    check_shape("bias_ih", arrays["bias_ih"], (G,), sizes)
+    check_shape("bias_hh", arrays["bias_hh"], (G,), sizes)
+    return arrays
+
+
+def parameter_gradients(da, dgh, x, h_in, weight_ih, dh_prev, rh=None):
+    """Gradients shared by every cell once dL/da (input side) and dL/dgh (hidden side) are known.
+
+    da (N, G*H) multiplies x (N, D); dgh (N, G*H) multiplies h_in (N, H), except that for the
+    reset-before GRU the n rows multiply rh = r * h_prev (N, H). The sequence layers pass all
+    T*B rows at once, so each weight gradient is one GEMM.
+    """
+    weight_hh = dgh.T @ h_in
+    if rh is not None:
+        H = rh.shape[-1]
+        weight_hh[2 * H:] = dgh[:, 2 * H:].T @ rh
+    bias_ih = da.sum(axis=0)
+    return {"x": da @ weight_ih, "h_prev": dh_prev,
+            "weight_ih": da.T @ x, "weight_hh": weight_hh,
+            "bias_ih": bias_ih, "bias_hh": bias_ih.copy() if dgh is da else dgh.sum(axis=0)}
+
+
+def rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity="tanh"):
+    """One step of a vanilla RNN: h = act(x W_ih^T + b_ih + h_prev W_hh^T + b_hh).
+
+    Args:
+        x: (B, D) input at this step.
+        h_prev: (B, H) previous hidden state.
+        weight_ih: (H, D); weight_hh: (H, H); bias_ih, bias_hh: (H,).
+        nonlinearity: "tanh" or "relu".
+
+    Returns:
+        h: (B, H) the new hidden state, and a cache for :func:`rnn_step_backward`.
+    """
+    check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
+    p = _check_step_inputs(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, gates=1)
+    h = p["x"] @ p["weight_ih"].T + (p["bias_ih"] + p["bias_hh"])
+    rnn_recurrence(h, p["h_prev"], p["weight_hh"], nonlinearity)
+    return h, (p, h, nonlinearity)
+
+
+def rnn_step_backward(dh, cache):
+    """Backward of :func:`rnn_step_forward`.
+
+    Args:
+        dh: (B, H) gradient of the loss w.r.t. the step's output h.
+        cache: from the forward.
+
+    Returns:
+        dict with "x" (B, D), "h_prev" (B, H), "weight_ih" (H, D), "weight_hh" (H, H),
+        "bias_ih" (H,), "bias_hh" (H,).
+    """
+    p, h, nonlinearity = cache
+    dh = check_float_array("dh", dh, dtype=h.dtype)
+    check_shape("dh", dh, h.shape)
+    da = np.empty_like(h)
+    dh_prev = rnn_recurrence_backward(dh, h, p["h_prev"], p["weight_hh"], nonlinearity, da)
+    return parameter_gradients(da, da, p["x"], p["h_prev"], p["weight_ih"], dh_prev)
+
+
+def lstm_step_forward(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh):
+    """One LSTM step with torch.nn.LSTM's gate order i, f, g, o.
+
+        [a_i, a_f, a_g, a_o] = x W_ih^T + b_ih + h_prev W_hh^T + b_hh
+        i = sigmoid(a_i)   f = sigmoid(a_f)   g = tanh(a_g)   o = sigmoid(a_o)
+        c = f * c_prev + i * g                h = o * tanh(c)
+
+    Args:
+        x: (B, D); h_prev, c_prev: (B, H);
+        weight_ih: (4H, D); weight_hh: (4H, H); bias_ih, bias_hh: (4H,).
+
+    Returns:
+        (h, c), each (B, H), and a cache for :func:`lstm_step_backward`.
+    """
+    p = _check_step_inputs(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, 4, c_prev)
+    a = p["x"] @ p["weight_ih"].T + (p["bias_ih"] + p["bias_hh"])
+    gates = np.empty_like(a)
+    c, tanh_c, h = (np.empty_like(p["c_prev"]) for _ in range(3))
+    with np.errstate(over="ignore"):
+        lstm_recurrence(a, p["h_prev"], p["c_prev"], p["weight_hh"].T, gates, c, tanh_c, h)
+    return (h, c), (p, gates, tanh_c)
+
+
+def lstm_step_backward(dh, dc, cache):
+    """Backward of :func:`lstm_step_forward`.
+
+    Args:
+        dh, dc: (B, H) gradients of the loss w.r.t. the step's h and c.
+        cache: from the forward.
+
+    Returns:
+        dict with "x" (B, D), "h_prev" (B, H), "c_prev" (B, H), "weight_ih" (4H, D),
+        "weight_hh" (4H, H), "bias_ih" (4H,), "bias_hh" (4H,).
+    """
+    p, gates, tanh_c = cache
+    dh = check_float_array("dh", dh, dtype=tanh_c.dtype)
+    dc = check_float_array("dc", dc, dtype=tanh_c.dtype)
+    check_shape("dh", dh, tanh_c.shape)
+    check_shape("dc", dc, tanh_c.shape)
+    B, H = tanh_c.shape
+    m, k = lstm_backward_coefficients(gates.reshape(B, 4, H), p["c_prev"], tanh_c)
+    da = np.empty_like(gates)
+    dh_prev, dc_prev = lstm_recurrence_backward(dh, dc, gates[:, H:2 * H], m, k, p["weight_hh"],
+                                                da.reshape(B, 4, H), da)
+    grads = parameter_gradients(da, da, p["x"], p["h_prev"], p["weight_ih"], dh_prev)
+    grads["c_prev"] = dc_prev
+    return grads
+
+
+def gru_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, reset_after=True):
+    """One GRU step with torch.nn.GRU's gate order r, z, n.
+
+        r = sigmoid(x W_ir^T + b_ir + h_prev W_hr^T + b_hr)
+        z = sigmoid(x W_iz^T + b_iz + h_prev W_hz^T + b_hz)
+        n = tanh(x W_in^T + b_in + r * (h_prev W_hn^T + b_hn))      reset_after=True (PyTorch)
+        n = tanh(x W_in^T + b_in + (r * h_prev) W_hn^T + b_hn)      reset_after=False (Cho 2014)
+        h = (1 - z) * n + z * h_prev
+
+    Args:
+        x: (B, D); h_prev: (B, H); weight_ih: (3H, D); weight_hh: (3H, H);
+        bias_ih, bias_hh: (3H,); reset_after: which formula for n (see above).
+
+    Returns:
+        h: (B, H), and a cache for :func:`gru_step_backward`.
+    """
+    p = _check_step_inputs(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, gates=3)
+    gates = p["x"] @ p["weight_ih"].T + p["bias_ih"]
+    gh = np.empty_like(gates)
+    rh = np.empty_like(p["h_prev"])
+    h = np.empty_like(p["h_prev"])
+    gru_recurrence(gates, p["h_prev"], p["weight_hh"], p["bias_hh"], reset_after, gh, rh, h)
+    return h, (p, gates, gh, rh, bool(reset_after))
+
+
+def gru_step_backward(dh, cache):
+    """Backward of :func:`gru_step_forward`.
+
+    Args:
+        dh: (B, H) gradient of the loss w.r.t. the step's output h.
+        cache: from the forward.
+
+    Returns:
+        dict with "x" (B, D), "h_prev" (B, H), "weight_ih" (3H, D), "weight_hh" (3H, H),
+        "bias_ih" (3H,), "bias_hh" (3H,).
+    """
+    p, gates, gh, rh, reset_after = cache
+    dh = check_float_array("dh", dh, dtype=gates.dtype)
+    check_shape("dh", dh, rh.shape)
+    da, dgh = np.empty_like(gates), np.empty_like(gh)
+    dh_prev = gru_recurrence_backward(dh, gates, gh, p["h_prev"], p["weight_hh"],
+                                      reset_after, da, dgh)
+    return parameter_gradients(da, dgh, p["x"], p["h_prev"], p["weight_ih"], dh_prev,
+                               None if reset_after else rh)

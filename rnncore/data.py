@@ -1,0 +1,123 @@
+"""Synthetic sequence tasks and a tiny character corpus, all generated or shipped locally.
+
+Every generator takes ``n`` (how many sequences), a length, and ``rng`` or ``seed``, and
+returns time-major arrays: inputs (T, n, ...) and targets, ready for the layers.
+"""
+
+from importlib import resources
+
+import numpy as np
+
+from .module import make_rng
+from .validation import check_positive_int
+
+
+def adding_problem(n, T, *, seed=None, rng=None):
+    """The adding problem (Hochreiter & Schmidhuber, 1997), uniform variant.
+
+    Each step carries two features: a value drawn from U(0, 1) and a marker that is 1 at
+    exactly two steps (one in each half of the sequence) and 0 elsewhere. The target is the sum
+    of the two marked values. Always predicting 1 gives a mean squared error of 1/6 (the
+    variance of a sum of two uniforms): the baseline a model must beat.
+
+    Returns x (T, n, 2) and y (n, 1), float64.
+    """
+    n, T = check_positive_int("n", n), check_positive_int("T", T)
+    if T < 2:
+        raise ValueError(f"T: expected at least 2 steps (one marker per half), got {T}")
+    rng = make_rng(seed, rng)
+    values = rng.uniform(0.0, 1.0, (T, n))
+    markers = np.zeros((T, n))
+    first = rng.integers(0, T // 2, n)
+    second = rng.integers(T // 2, T, n)
+    columns = np.arange(n)
+    markers[first, columns] = 1.0
+    markers[second, columns] = 1.0
+    y = (values[first, columns] + values[second, columns])[:, None]
+    return np.stack([values, markers], axis=-1), y
+
+
+def copy_task(n, delay, length=10, symbols=8, *, seed=None, rng=None):
+    """The copy-memory task (Hochreiter & Schmidhuber, 1997; Arjovsky et al., 2016).
+
+    Token 0 is blank, 1..symbols are data, symbols + 1 is the "recall now" marker. The input
+    shows ``length`` random data tokens, then ``delay`` blanks whose last is the marker, then
+    ``length`` blanks; the target is blank everywhere except the last ``length`` steps, which
+    repeat the data. Guessing blanks, then uniform data, scores length * log(symbols) / T nats.
+
+    Returns x, y: int arrays (T, n) with T = 2 * length + delay; vocabulary size symbols + 2.
+    """
+    n, delay = check_positive_int("n", n), check_positive_int("delay", delay)
+    length, symbols = check_positive_int("length", length), check_positive_int("symbols", symbols)
+    rng = make_rng(seed, rng)
+    T = 2 * length + delay
+    data = rng.integers(1, symbols + 1, (length, n))
+    x = np.zeros((T, n), dtype=np.int64)
+    y = np.zeros((T, n), dtype=np.int64)
+    x[:length] = data
+    x[length + delay - 1] = symbols + 1
+    y[-length:] = data
+    return x, y
+
+
+def temporal_order(n, T, *, seed=None, rng=None):
+    """The temporal-order task (Hochreiter & Schmidhuber, 1997, experiment 6a), scaled to T.
+
+    Tokens: 0-3 distractors (a, b, c, d), 4 = X, 5 = Y, 6 = start, 7 = end. Two of X/Y appear,
+    the first in [0.1 T, 0.2 T), the second in [0.5 T, 0.6 T), amid random distractors; the
+    class is their order: XX=0, XY=1, YX=2, YY=3.
+
+    Returns x: int (T, n) tokens (vocabulary 8), y: int (n,) classes.
+    """
+    n, T = check_positive_int("n", n), check_positive_int("T", T)
+    if T < 10:
+        raise ValueError(f"T: expected at least 10 steps, got {T}")
+    rng = make_rng(seed, rng)
+    x = rng.integers(0, 4, (T, n))
+    x[0], x[-1] = 6, 7
+    first = rng.integers(max(1, T // 10), max(2, T // 5), n)
+    second = rng.integers(T // 2, max(T // 2 + 1, 3 * T // 5), n)
+    symbols = rng.integers(0, 2, (2, n))
+    columns = np.arange(n)
+    x[first, columns] = 4 + symbols[0]
+    x[second, columns] = 4 + symbols[1]
+    return x.astype(np.int64), (2 * symbols[0] + symbols[1]).astype(np.int64)
+
+
+def one_hot(ids, size, dtype=np.float64):
+    """Integer ids (...) -> one-hot vectors (..., size)."""
+    ids = np.asarray(ids)
+    if not np.issubdtype(ids.dtype, np.integer):
+        raise TypeError(f"ids: expected an integer array, got dtype {ids.dtype.name}")
+    if ids.size and (ids.min() < 0 or ids.max() >= size):
+        raise ValueError(f"ids: expected values in [0, {size}), got [{ids.min()}, {ids.max()}]")
+    return np.eye(size, dtype=dtype)[ids]
+
+
+def tiny_corpus():
+    """A short English text (about 1,500 characters) that ships with rnncore."""
+    return resources.files("rnncore").joinpath("corpus/tiny.txt").read_text(encoding="utf-8")
+
+
+class Vocabulary:
+    """Maps characters (or any hashable tokens) to ids 0..size-1 and back, in sorted order."""
+
+    def __init__(self, tokens):
+        self.tokens = sorted(set(tokens))
+        if not self.tokens:
+            raise ValueError("tokens: expected at least one token, got none")
+        self.index = {tok: k for k, tok in enumerate(self.tokens)}
+
+    def __len__(self):
+        return len(self.tokens)
+
+    def encode(self, sequence):
+        """A sequence of tokens -> int64 array of ids."""
+        unknown = [tok for tok in set(sequence) if tok not in self.index]
+        if unknown:
+            raise ValueError(f"sequence: tokens not in the vocabulary: {sorted(unknown)[:5]}")
+        return np.array([self.index[tok] for tok in sequence], dtype=np.int64)
+
+    def decode(self, ids):
+        """Ids -> a string (tokens joined without separator)."""
+        return "".join(str(self.tokens[int(k)]) for k in np.asarray(ids).ravel())

@@ -1,0 +1,351 @@
+"""Sequence layers ``RNN``, ``LSTM`` and ``GRU`` with the interface of ``torch.nn``.
+
+Shapes (time-major by default, as in PyTorch):
+
+    x       (T, B, D)          or (B, T, D) with batch_first=True, or (T, D) unbatched
+    output  (T, B, dirs * H)   forward and reverse directions concatenated on the last axis
+    h_n     (num_layers * dirs, B, H), index = layer * dirs + direction
+
+Each direction of each layer runs one GEMM for the input projection of all T steps, then a
+Python loop over time that calls the cell kernels of :mod:`rnncore.cells` on views of
+preallocated buffers; the backward loop stores every step's gate gradients so that the weight
+gradients are again single GEMMs after the loop.
+"""
+
+import numpy as np
+
+from . import cells
+from .module import Module, make_rng
+from .validation import check_choice, check_float_array, check_positive_int, check_shape
+
+
+class _Recurrent(Module):
+    """Multi-layer, optionally bidirectional recurrence; subclasses supply one direction."""
+
+    gate_count = 1          # G: rows of weight_ih per hidden unit
+    state_names = ("h",)    # the LSTM carries (h, c)
+    _dstate_name = "dh_n"
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 bidirectional=False, *, dtype=np.float64, seed=None, rng=None):
+        super().__init__(dtype)
+        self.input_size = check_positive_int("input_size", input_size)
+        self.hidden_size = check_positive_int("hidden_size", hidden_size)
+        self.num_layers = check_positive_int("num_layers", num_layers)
+        self.bias = bool(bias)
+        self.batch_first = bool(batch_first)
+        self.bidirectional = bool(bidirectional)
+        self.num_directions = 2 if bidirectional else 1
+        rng = make_rng(seed, rng)
+        GH, H = self.gate_count * hidden_size, hidden_size
+        bound = 1.0 / np.sqrt(hidden_size)      # torch.nn's default: U(-1/sqrt(H), 1/sqrt(H))
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else H * self.num_directions
+            for suffix in self._suffixes(layer):
+                shapes = {"weight_ih": (GH, layer_input), "weight_hh": (GH, H)}
+                if bias:
+                    shapes.update(bias_ih=(GH,), bias_hh=(GH,))
+                for name, shape in shapes.items():
+                    self._add_param(name + suffix, rng.uniform(-bound, bound, shape))
+        self._zero_bias = np.zeros(GH, dtype=self.dtype)
+        self._cache = None
+
+    def _suffixes(self, layer):
+        return [f"_l{layer}", f"_l{layer}_reverse"][:self.num_directions]
+
+    def _direction_params(self, suffix):
+        p = {name: self.params.get(name + suffix, self._zero_bias)
+             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+        return p
+
+    def extra_repr(self):
+        return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
+                f"bias={self.bias}, batch_first={self.batch_first}, "
+                f"bidirectional={self.bidirectional}, dtype={self.dtype.name}")
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+    # -- input handling ---------------------------------------------------------------------
+
+    def _time_major(self, x, name):
+        """Validate x and return it as (T, B, D) plus whether it came in unbatched."""
+        x = check_float_array(name, x, dtype=self.dtype)
+        if x.ndim == 2:
+            check_shape(name, x, ("T", ("input_size", self.input_size)))
+            return x[:, None, :], True
+        spec = ("B", "T", ("input_size", self.input_size)) if self.batch_first else \
+               ("T", "B", ("input_size", self.input_size))
+        check_shape(name, x, spec)
+        return (x.transpose(1, 0, 2) if self.batch_first else x), False
+
+    def _state_input(self, name, value, batch, unbatched):
+        """Validate an initial state (or its gradient) and return it as (L*dirs, B, H)."""
+        LD, H = self.num_layers * self.num_directions, self.hidden_size
+        if value is None:
+            return np.zeros((LD, batch, H), dtype=self.dtype)
+        value = check_float_array(name, value, dtype=self.dtype)
+        if unbatched:
+            check_shape(name, value, (("num_layers*dirs", LD), ("hidden_size", H)))
+            return value[:, None, :]
+        check_shape(name, value, (("num_layers*dirs", LD), ("B", batch), ("hidden_size", H)))
+        return value
+
+    def _states_input(self, name, value, batch, unbatched):
+        """Split hx (a tuple for the LSTM) into a list of validated (L*dirs, B, H) arrays."""
+        if len(self.state_names) == 1:
+            return [self._state_input(name, value, batch, unbatched)]
+        if value is None:
+            value = (None,) * len(self.state_names)
+        if not isinstance(value, tuple) or len(value) != len(self.state_names):
+            raise TypeError(f"{name}: expected a tuple ({', '.join(self.state_names)}) of "
+                            f"arrays or None, got {type(value).__name__}")
+        return [self._state_input(f"{name}[{k}] ({s})", v, batch, unbatched)
+                for k, (s, v) in enumerate(zip(self.state_names, value))]
+
+    def _layout(self, output_tm, states, unbatched):
+        """Return time-major results in the caller's layout."""
+        if unbatched:
+            return output_tm[:, 0], [s[:, 0] for s in states]
+        if self.batch_first:
+            return output_tm.transpose(1, 0, 2), states
+        return output_tm, states
+
+    # -- forward and backward over layers and directions --------------------------------
+
+    def _forward(self, x, hx):
+        x_tm, unbatched = self._time_major(x, "x")
+        T, B, _ = x_tm.shape
+        initial = self._states_input("hx", hx, B, unbatched)
+        final = [np.empty_like(s) for s in initial]
+        caches = []
+        layer_input = x_tm
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction, suffix in enumerate(self._suffixes(layer)):
+                k = layer * self.num_directions + direction
+                xs = layer_input if direction == 0 else layer_input[::-1]
+                out, last, cache = self._forward_direction(
+                    np.ascontiguousarray(xs), [s[k] for s in initial],
+                    self._direction_params(suffix))
+                for f, s in zip(final, last):
+                    f[k] = s
+                outputs.append(out if direction == 0 else out[::-1])
+                caches.append(cache)
+            layer_input = outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=-1)
+        self._cache = (caches, T, B, unbatched)
+        return self._layout(layer_input, final, unbatched)
+
+    def _backward(self, doutput, dfinal):
+        if self._cache is None:
+            raise RuntimeError("backward: call forward first (no stored forward pass)")
+        caches, T, B, unbatched = self._cache
+        H, dirs = self.hidden_size, self.num_directions
+        out_size = ("dirs*hidden_size", dirs * H)
+        doutput = check_float_array("doutput", doutput, dtype=self.dtype)
+        if unbatched:
+            check_shape("doutput", doutput, (("T", T), out_size))
+            doutput = doutput[:, None, :]
+        elif self.batch_first:
+            check_shape("doutput", doutput, (("B", B), ("T", T), out_size))
+            doutput = doutput.transpose(1, 0, 2)
+        else:
+            check_shape("doutput", doutput, (("T", T), ("B", B), out_size))
+        dfinal = self._states_input(self._dstate_name, dfinal, B, unbatched)
+        dinitial = [np.empty_like(d) for d in dfinal]
+        d_layer_out = doutput
+        for layer in reversed(range(self.num_layers)):
+            dx = None
+            for direction, suffix in enumerate(self._suffixes(layer)):
+                k = layer * dirs + direction
+                dout = d_layer_out[..., direction * H:(direction + 1) * H]
+                dxs, dstart, grads = self._backward_direction(
+                    np.ascontiguousarray(dout if direction == 0 else dout[::-1]),
+                    [d[k] for d in dfinal], caches[k], self._direction_params(suffix))
+                for d, s in zip(dinitial, dstart):
+                    d[k] = s
+                for name, grad in grads.items():
+                    if name + suffix in self.grads:
+                        self.grads[name + suffix][...] = grad
+                dxs = dxs if direction == 0 else dxs[::-1]
+                dx = dxs if dx is None else dx + dxs
+            d_layer_out = dx
+        return self._layout(d_layer_out, dinitial, unbatched)
+
+    def forward(self, x, hx=None):
+        """x: (T, B, D); hx: (num_layers*dirs, B, H) or None for zeros.
+        Returns output (T, B, dirs*H) and h_n (num_layers*dirs, B, H)."""
+        output, (h_n,) = self._forward(x, hx)
+        return output, h_n
+
+    def backward(self, doutput, dh_n=None):
+        """doutput: like output; dh_n: like h_n or None. Returns (dx, dhx) and fills grads."""
+        dx, (dh0,) = self._backward(doutput, dh_n)
+        return dx, dh0
+
+    # -- one direction: subclasses ----------------------------------------------------------
+
+    def _input_projection(self, x, p, gate_bias):
+        """x (T, B, D) -> x W_ih^T + gate_bias as (T, B, G*H), in a single GEMM."""
+        T, B, D = x.shape
+        a = (x.reshape(T * B, D) @ p["weight_ih"].T).reshape(T, B, -1)
+        a += gate_bias
+        return a
+
+    @staticmethod
+    def _gemm_grads(x, da, dgh, h_in, p, dh0, rh=None):
+        """Weight, bias and input gradients for one direction as single GEMMs over all steps."""
+        T, B, D = x.shape
+
+        def flat(a):
+            return None if a is None else a.reshape(T * B, a.shape[-1])
+
+        grads = cells.parameter_gradients(flat(da), flat(dgh), flat(x), flat(h_in),
+                                          p["weight_ih"], dh0, flat(rh))
+        return grads.pop("x").reshape(T, B, D), grads
+
+
+class RNN(_Recurrent):
+    """Elman RNN, as ``torch.nn.RNN``: h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh).
+
+    Args:
+        input_size (D), hidden_size (H), num_layers, nonlinearity ("tanh" or "relu"), bias,
+        batch_first, bidirectional: as in ``torch.nn.RNN``.
+        dtype: float64 (default, exact) or float32 (fast). seed / rng: reproducible init.
+
+    ``forward(x, hx=None) -> (output, h_n)``; ``backward(doutput, dh_n=None) -> (dx, dhx)``
+    and fills ``self.grads``.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, bidirectional=False, *, dtype=np.float64, seed=None,
+                 rng=None):
+        self.nonlinearity = check_choice("nonlinearity", nonlinearity, cells.NONLINEARITIES)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
+                         dtype=dtype, seed=seed, rng=rng)
+
+    def _forward_direction(self, x, state, p):
+        T, B, _ = x.shape
+        hs = np.empty((T + 1, B, self.hidden_size), dtype=self.dtype)  # hs[t + 1] = h_t
+        hs[0] = state[0]
+        hs[1:] = self._input_projection(x, p, p["bias_ih"] + p["bias_hh"])
+        for t in range(T):
+            cells.rnn_recurrence(hs[t + 1], hs[t], p["weight_hh"], self.nonlinearity)
+        return hs[1:], [hs[T]], (x, hs)
+
+    def _backward_direction(self, dout, dstate, cache, p):
+        x, hs = cache
+        T = x.shape[0]
+        da = np.empty_like(dout)
+        dh = dstate[0].copy()
+        for t in reversed(range(T)):
+            dh += dout[t]
+            dh = cells.rnn_recurrence_backward(dh, hs[t + 1], hs[t], p["weight_hh"],
+                                               self.nonlinearity, da[t])
+        dx, grads = self._gemm_grads(x, da, da, hs[:T], p, dh)
+        return dx, [grads.pop("h_prev")], grads
+
+
+class LSTM(_Recurrent):
+    """Long short-term memory, as ``torch.nn.LSTM`` (gate order i, f, g, o; no projections).
+
+    ``forward(x, hx=None) -> (output, (h_n, c_n))`` with hx = (h_0, c_0) or None;
+    ``backward(doutput, dstate=None) -> (dx, (dh0, dc0))`` with dstate = (dh_n, dc_n) or None,
+    and fills ``self.grads``. Other arguments as :class:`RNN` (no nonlinearity).
+    """
+
+    gate_count = 4
+    state_names = ("h", "c")
+    _dstate_name = "dstate"
+
+    def forward(self, x, hx=None):
+        """x: (T, B, D); hx: (h_0, c_0), each (num_layers*dirs, B, H), or None for zeros.
+        Returns output (T, B, dirs*H) and (h_n, c_n)."""
+        output, (h_n, c_n) = self._forward(x, hx)
+        return output, (h_n, c_n)
+
+    def backward(self, doutput, dstate=None):
+        """doutput: like output; dstate: (dh_n, dc_n) or None. Returns (dx, (dh0, dc0))."""
+        dx, (dh0, dc0) = self._backward(doutput, dstate)
+        return dx, (dh0, dc0)
+
+    def _forward_direction(self, x, state, p):
+        T, B, _ = x.shape
+        H = self.hidden_size
+        a = self._input_projection(x, p, p["bias_ih"] + p["bias_hh"])     # (T, B, 4H)
+        gates = np.empty_like(a)                                    # i, f, g, o
+        hs = np.empty((T + 1, B, H), dtype=self.dtype)              # hs[t + 1] = h_t
+        cs = np.empty((T + 1, B, H), dtype=self.dtype)
+        tanh_cs = np.empty((T, B, H), dtype=self.dtype)
+        hs[0], cs[0] = state
+        weight_hh_t = np.ascontiguousarray(p["weight_hh"].T)   # a C-ordered B operand is faster
+        with np.errstate(over="ignore"):
+            for t in range(T):
+                cells.lstm_recurrence(a[t], hs[t], cs[t], weight_hh_t, gates[t],
+                                      cs[t + 1], tanh_cs[t], hs[t + 1])
+        return hs[1:], [hs[T], cs[T]], (x, gates, hs, cs, tanh_cs)
+
+    def _backward_direction(self, dout, dstate, cache, p):
+        x, gates, hs, cs, tanh_cs = cache
+        T = x.shape[0]
+        B, H = dout.shape[1:]
+        gates_by_gate = gates.reshape(T, B, 4, H)
+        m, k = cells.lstm_backward_coefficients(gates_by_gate, cs[:T], tanh_cs)
+        forget = gates_by_gate[:, :, 1]
+        da = np.empty_like(gates)                                        # (T, B, 4H)
+        da_by_gate = da.reshape(T, B, 4, H)
+        dh, dc = (d.copy() for d in dstate)
+        for t in reversed(range(T)):
+            dh += dout[t]
+            dh, dc = cells.lstm_recurrence_backward(dh, dc, forget[t], m[t], k[t],
+                                                    p["weight_hh"], da_by_gate[t], da[t])
+        dx, grads = self._gemm_grads(x, da, da, hs[:T], p, dh)
+        return dx, [grads.pop("h_prev"), dc], grads
+
+
+class GRU(_Recurrent):
+    """Gated recurrent unit, as ``torch.nn.GRU`` (gate order r, z, n).
+
+    reset_after=True (default) is PyTorch's formula n = tanh(x W_in^T + b_in + r * (h W_hn^T
+    + b_hn)); reset_after=False is Cho et al. (2014)'s n = tanh(x W_in^T + b_in + (r * h)
+    W_hn^T + b_hn), as Keras offers. Both keep torch's parameter names and shapes.
+    Interface as :class:`RNN`.
+    """
+
+    gate_count = 3
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 bidirectional=False, *, reset_after=True, dtype=np.float64, seed=None,
+                 rng=None):
+        self.reset_after = bool(reset_after)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
+                         dtype=dtype, seed=seed, rng=rng)
+
+    def extra_repr(self):
+        return super().extra_repr() + f", reset_after={self.reset_after}"
+
+    def _forward_direction(self, x, state, p):
+        T, B, _ = x.shape
+        H = self.hidden_size
+        gates = self._input_projection(x, p, p["bias_ih"])                 # (T, B, 3H)
+        gh = np.empty_like(gates)
+        rh = np.empty((T, B, H), dtype=self.dtype)
+        hs = np.empty((T + 1, B, H), dtype=self.dtype)
+        hs[0] = state[0]
+        for t in range(T):
+            cells.gru_recurrence(gates[t], hs[t], p["weight_hh"], p["bias_hh"],
+                                 self.reset_after, gh[t], rh[t], hs[t + 1])
+        return hs[1:], [hs[T]], (x, gates, gh, rh, hs)
+
+    def _backward_direction(self, dout, dstate, cache, p):
+        x, gates, gh, rh, hs = cache
+        T = x.shape[0]
+        da, dgh = np.empty_like(gates), np.empty_like(gh)
+        dh = dstate[0].copy()
+        for t in reversed(range(T)):
+            dh += dout[t]
+            dh = cells.gru_recurrence_backward(dh, gates[t], gh[t], hs[t], p["weight_hh"],
+                                               self.reset_after, da[t], dgh[t])
+        rh_flat = None if self.reset_after else rh.reshape(-1, self.hidden_size)
+        dx, grads = self._gemm_grads(x, da, dgh, hs[:T], p, dh, rh_flat)
+        return dx, [grads.pop("h_prev")], grads

@@ -1,0 +1,102 @@
+"""Optimizers and gradient clipping over the ``params`` / ``grads`` dicts of modules.
+
+Each ``step()`` reads the gradients that the last ``backward`` wrote and updates the
+parameters in place, with the same formulas as ``torch.optim.SGD`` and ``torch.optim.Adam``.
+"""
+
+import numpy as np
+
+from .module import Module
+
+
+def _pairs(modules):
+    """(parameter, gradient) array pairs of one module or a list of modules."""
+    modules = [modules] if isinstance(modules, Module) else list(modules)
+    for k, module in enumerate(modules):
+        if not isinstance(module, Module):
+            raise TypeError(f"modules[{k}]: expected an rnncore Module, "
+                            f"got {type(module).__name__}")
+    seen, pairs = set(), []
+    for module in modules:
+        for name, param in module.params.items():
+            if id(param) not in seen:                  # a parameter shared by two modules
+                seen.add(id(param))
+                pairs.append((param, module.grads[name]))
+    return pairs
+
+
+def _check_rate(name, value, low=0.0, high=None):
+    if not np.isscalar(value) or not np.isfinite(value) or value < low or \
+            (high is not None and value >= high):
+        span = f"[{low}, {high})" if high is not None else f">= {low}"
+        raise ValueError(f"{name}: expected a number {span}, got {value!r}")
+    return float(value)
+
+
+class SGD:
+    """p -= lr * v with v = momentum * v + grad (v = grad when momentum is 0), as torch."""
+
+    def __init__(self, modules, lr, momentum=0.0):
+        self.pairs = _pairs(modules)
+        self.lr = _check_rate("lr", lr)
+        self.momentum = _check_rate("momentum", momentum, 0.0, 1.0)
+        self.velocity = [None] * len(self.pairs)
+
+    def step(self):
+        for k, (param, grad) in enumerate(self.pairs):
+            if self.momentum:
+                if self.velocity[k] is None:
+                    self.velocity[k] = grad.copy()
+                else:
+                    self.velocity[k] *= self.momentum
+                    self.velocity[k] += grad
+                param -= self.lr * self.velocity[k]
+            else:
+                param -= self.lr * grad
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2015) with bias correction, the formula of ``torch.optim.Adam``."""
+
+    def __init__(self, modules, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        self.pairs = _pairs(modules)
+        self.lr = _check_rate("lr", lr)
+        self.beta1 = _check_rate("betas[0]", betas[0], 0.0, 1.0)
+        self.beta2 = _check_rate("betas[1]", betas[1], 0.0, 1.0)
+        self.eps = _check_rate("eps", eps)
+        self.m = [np.zeros_like(p) for p, _ in self.pairs]
+        self.v = [np.zeros_like(p) for p, _ in self.pairs]
+        self.t = 0
+
+    def step(self):
+        self.t += 1
+        correction1 = 1.0 - self.beta1 ** self.t
+        correction2 = 1.0 - self.beta2 ** self.t
+        for (param, grad), m, v in zip(self.pairs, self.m, self.v):
+            m *= self.beta1
+            m += (1.0 - self.beta1) * grad
+            v *= self.beta2
+            v += (1.0 - self.beta2) * grad * grad
+            denom = np.sqrt(v) / np.sqrt(correction2)
+            denom += self.eps
+            param -= (self.lr / correction1) * m / denom
+
+
+def grad_norm(modules):
+    """The L2 norm of all gradients together."""
+    return float(np.sqrt(sum(float(np.vdot(g, g)) for _, g in _pairs(modules))))
+
+
+def clip_grad_norm(modules, max_norm):
+    """Scale all gradients together so that their L2 norm is at most ``max_norm``.
+
+    Returns the norm before clipping, as ``torch.nn.utils.clip_grad_norm_`` does (and like it,
+    scales by max_norm / (norm + 1e-6) when the norm is larger).
+    """
+    max_norm = _check_rate("max_norm", max_norm)
+    norm = grad_norm(modules)
+    if norm > max_norm:
+        scale = max_norm / (norm + 1e-6)
+        for _, grad in _pairs(modules):
+            grad *= scale
+    return norm

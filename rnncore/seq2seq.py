@@ -1,0 +1,92 @@
+"""The N-to-M pattern: an encoder reads the source sequence into a state, and a decoder
+generates the target sequence from that state (Sutskever et al., 2014; Cho et al., 2014)."""
+
+import numpy as np
+
+from .dense import Embedding, Linear
+from .layers import GRU, LSTM, RNN
+from .module import Module, make_rng
+from .validation import check_choice, check_int_array, check_positive_int, check_shape
+
+CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+
+
+class Seq2Seq(Module):
+    """Encoder-decoder over token ids, time-major.
+
+    src (T_src, B) ids -> embedding -> encoder -> final state (h_n, or (h_n, c_n))
+    tgt_in (T_tgt, B) ids -> embedding -> decoder started from that state -> Linear -> logits
+
+    Args:
+        src_vocab_size, tgt_vocab_size: vocabulary sizes.
+        embedding_size (E), hidden_size (H), num_layers: shared by encoder and decoder.
+        cell: "rnn", "lstm" or "gru". dtype, seed / rng as for the layers.
+
+    Parameters are named ``src_embedding.weight``, ``encoder.weight_ih_l0``, ...,
+    ``decoder.*``, ``tgt_embedding.weight``, ``readout.weight``, ``readout.bias``.
+    """
+
+    def __init__(self, src_vocab_size, tgt_vocab_size, embedding_size, hidden_size,
+                 cell="lstm", num_layers=1, *, dtype=np.float64, seed=None, rng=None):
+        super().__init__(dtype)
+        self.cell = check_choice("cell", cell, tuple(CELLS))
+        self.tgt_vocab_size = check_positive_int("tgt_vocab_size", tgt_vocab_size)
+        rng = make_rng(seed, rng)
+        kw = {"dtype": dtype, "rng": rng}
+        layer = CELLS[cell]
+        self.src_embedding = self._add_child(
+            "src_embedding", Embedding(src_vocab_size, embedding_size, **kw))
+        self.encoder = self._add_child(
+            "encoder", layer(embedding_size, hidden_size, num_layers, **kw))
+        self.tgt_embedding = self._add_child(
+            "tgt_embedding", Embedding(tgt_vocab_size, embedding_size, **kw))
+        self.decoder = self._add_child(
+            "decoder", layer(embedding_size, hidden_size, num_layers, **kw))
+        self.readout = self._add_child("readout", Linear(hidden_size, tgt_vocab_size, **kw))
+        self._encoder_output_shape = None
+
+    def forward(self, src, tgt_in):
+        """Teacher forcing: the decoder reads the true previous token at every step.
+
+        src: (T_src, B) ids; tgt_in: (T_tgt, B) ids, usually [bos, y_1, ..., y_{T_tgt-1}].
+        Returns logits (T_tgt, B, tgt_vocab_size) for [y_1, ..., y_T_tgt].
+        """
+        src = check_int_array("src", src)
+        tgt_in = check_int_array("tgt_in", tgt_in)
+        sizes = check_shape("src", src, ("T_src", "B"))
+        check_shape("tgt_in", tgt_in, ("T_tgt", "B"), sizes)
+        encoder_output, state = self.encoder(self.src_embedding(src))
+        self._encoder_output_shape = encoder_output.shape
+        decoder_output, _ = self.decoder(self.tgt_embedding(tgt_in), state)
+        return self.readout(decoder_output)
+
+    def backward(self, dlogits):
+        """dlogits: (T_tgt, B, tgt_vocab_size). Fills ``grads`` for every parameter."""
+        if self._encoder_output_shape is None:
+            raise RuntimeError("backward: call forward first (no stored forward pass)")
+        ddecoder_output = self.readout.backward(dlogits)
+        dtgt, dstate = self.decoder.backward(ddecoder_output)
+        self.tgt_embedding.backward(dtgt)
+        # The encoder's outputs are unused; its final state is what the decoder started from.
+        zeros = np.zeros(self._encoder_output_shape, dtype=self.dtype)
+        dsrc, _ = self.encoder.backward(zeros, dstate)
+        self.src_embedding.backward(dsrc)
+
+    def greedy_decode(self, src, bos_id, max_len):
+        """Generate max_len tokens, each step feeding back the most likely previous token.
+
+        src: (T_src, B) ids; bos_id: the start token. Returns ids (max_len, B).
+        """
+        src = check_int_array("src", src)
+        check_shape("src", src, ("T_src", "B"))
+        check_int_array("bos_id", bos_id, 0, self.tgt_vocab_size)
+        max_len = check_positive_int("max_len", max_len)
+        _, state = self.encoder(self.src_embedding(src))
+        token = np.full((1, src.shape[1]), bos_id)
+        generated = []
+        for _ in range(max_len):
+            output, state = self.decoder(self.tgt_embedding(token), state)
+            token = self.readout(output).argmax(axis=-1)
+            generated.append(token[0])
+        self._encoder_output_shape = None      # the stored passes are decoding steps now
+        return np.stack(generated)
