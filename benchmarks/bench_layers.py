@@ -2,8 +2,9 @@
 
     python benchmarks/bench_layers.py [--repeats N]
 
-Both run with a single BLAS / intra-op thread. Prints the median time of each and the ratio
-rnncore / torch (the targets: <= 1.3 at T=100, B=32, D=H=128 and <= 3 at T=100, B=1, D=H=32).
+Both run with a single BLAS / intra-op thread, taking turns, so that load from elsewhere on
+the machine slows both alike. Prints the median time of each and the ratio rnncore / torch
+(the targets: <= 1.3 at T=100, B=32, D=H=128 and <= 3 at T=100, B=1, D=H=32).
 Without torch installed, prints rnncore's times alone.
 """
 
@@ -27,14 +28,21 @@ except ImportError:
 SIZES = [(100, 32, 128, 128, 1.3), (100, 1, 32, 32, 3.0)]   # T, B, D, H, target ratio
 
 
-def median_time(fn, repeats):
-    fn()                                             # warm-up: allocations, BLAS init
-    times = []
+def elapsed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def interleaved_medians(fns, repeats):
+    """Median time of each function, run in turn so that a noisy machine slows all alike."""
+    for fn in fns:
+        fn()                                         # warm-up: allocations, BLAS init
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, bucket in zip(fns, times):
+            bucket.append(elapsed(fn))
+    return [statistics.median(bucket) for bucket in times]
 
 
 def rnncore_step(layer, x, dout):
@@ -65,16 +73,17 @@ def main():
             ours = getattr(rnncore, name)(D, H, dtype=np.float32, seed=0)
             x = rng.standard_normal((T, B, D)).astype(np.float32)
             dout = rng.standard_normal((T, B, H)).astype(np.float32)
-            t_ours = median_time(rnncore_step(ours, x, dout), args.repeats)
-            line = f"{name:5} {T:4} {B:3} {D:4}  {t_ours * 1e3:10.2f}"
+            fns = [rnncore_step(ours, x, dout)]
             if torch is not None:
                 theirs = getattr(torch.nn, name)(D, H)
                 theirs.load_state_dict({k: torch.from_numpy(v)
                                         for k, v in ours.state_dict().items()})
                 xt = torch.from_numpy(x).requires_grad_()
-                t_theirs = median_time(torch_step(theirs, xt, torch.from_numpy(dout)),
-                                       args.repeats)
-                line += f" {t_theirs * 1e3:9.2f} {t_ours / t_theirs:6.2f} {target:6.1f}"
+                fns.append(torch_step(theirs, xt, torch.from_numpy(dout)))
+            times = interleaved_medians(fns, args.repeats)
+            line = f"{name:5} {T:4} {B:3} {D:4}  {times[0] * 1e3:10.2f}"
+            if torch is not None:
+                line += f" {times[1] * 1e3:9.2f} {times[0] / times[1]:6.2f} {target:6.1f}"
             print(line)
 
 

@@ -83,12 +83,14 @@ def lstm_recurrence(a, h_prev, c_prev, weight_hh_t, gates, c, tanh_c, h):
     c = f * c_prev + i * g, tanh(c) and h = o * tanh(c). weight_hh_t is W_hh^T, (H, 4H).
     """
     H = c_prev.shape[-1]
-    a += h_prev @ weight_hh_t
+    np.matmul(h_prev, weight_hh_t, out=gates)       # gates and tanh_c double as scratch space
+    a += gates
     sigmoid_unguarded(a, out=gates)                 # i, f, o (and a g that is overwritten)
     np.tanh(a[..., 2 * H:3 * H], out=gates[..., 2 * H:3 * H])
     i, f, g, o = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:3 * H], gates[..., 3 * H:]
     np.multiply(f, c_prev, out=c)
-    c += i * g
+    np.multiply(i, g, out=tanh_c)
+    c += tanh_c
     np.tanh(c, out=tanh_c)
     np.multiply(o, tanh_c, out=h)
 

@@ -18,6 +18,10 @@ from . import cells
 from .module import Module, make_rng
 from .validation import check_choice, check_float_array, check_positive_int, check_shape
 
+# Elements of per-step temporaries processed together: about 256 KB in float32, which a
+# core's L2 cache holds.
+_CACHE_ELEMENTS = 1 << 16
+
 
 class _Recurrent(Module):
     """Multi-layer, optionally bidirectional recurrence; subclasses supply one direction."""
@@ -287,18 +291,24 @@ class LSTM(_Recurrent):
 
     def _backward_direction(self, dout, dstate, cache, p):
         x, gates, hs, cs, tanh_cs = cache
-        T = x.shape[0]
-        B, H = dout.shape[1:]
+        T, B, H = dout.shape
         gates_by_gate = gates.reshape(T, B, 4, H)
-        m, k = cells.lstm_backward_coefficients(gates_by_gate, cs[:T], tanh_cs)
         forget = gates_by_gate[:, :, 1]
         da = np.empty_like(gates)                                        # (T, B, 4H)
         da_by_gate = da.reshape(T, B, 4, H)
         dh, dc = (d.copy() for d in dstate)
-        for t in reversed(range(T)):
-            dh += dout[t]
-            dh, dc = cells.lstm_recurrence_backward(dh, dc, forget[t], m[t], k[t],
-                                                    p["weight_hh"], da_by_gate[t], da[t])
+        # The coefficients are computed a few steps at a time, so that they are still in the
+        # cache when the loop reads them (whole-sequence arrays would not be).
+        chunk = max(1, _CACHE_ELEMENTS // gates[0].size)
+        for stop in range(T, 0, -chunk):
+            start = max(0, stop - chunk)
+            m, k = cells.lstm_backward_coefficients(gates_by_gate[start:stop], cs[start:stop],
+                                                    tanh_cs[start:stop])
+            for t in reversed(range(start, stop)):
+                dh += dout[t]
+                dh, dc = cells.lstm_recurrence_backward(dh, dc, forget[t], m[t - start],
+                                                        k[t - start], p["weight_hh"],
+                                                        da_by_gate[t], da[t])
         dx, grads = self._gemm_grads(x, da, da, hs[:T], p, dh)
         return dx, [grads.pop("h_prev"), dc], grads
 
