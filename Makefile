@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test lint bench venv clean
+.PHONY: book test lint bench venv web clean
 
 venv: $(STAMP)
 
@@ -17,7 +17,29 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (rnncore)"
 	touch $@
 
-book: $(STAMP)
+# MathJax, require.js and the ipywidgets HTML manager come from npm and are served by the site
+# itself, so that pages work offline. They are copied into _vendor/, which the site's
+# configuration publishes under _static/.
+NODE_STAMP := node_modules/.installed
+VENDOR := _vendor
+WIDGETS_DIST := node_modules/@jupyter-widgets/html-manager/dist
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(VENDOR)/.copied: $(NODE_STAMP)
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/widgets
+	cp -r node_modules/mathjax/es5 $(VENDOR)/mathjax
+	cp node_modules/requirejs/require.js $(VENDOR)/require.js
+	cp $(WIDGETS_DIST)/embed-amd.js $(WIDGETS_DIST)/*.woff* $(WIDGETS_DIST)/*.ttf \
+	   $(WIDGETS_DIST)/*.eot $(WIDGETS_DIST)/*.svg $(VENDOR)/widgets/
+	touch $@
+
+web: $(VENDOR)/.copied
+
+book: $(STAMP) $(VENDOR)/.copied
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The site is in _build/html (open _build/html/index.html)."
 

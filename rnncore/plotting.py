@@ -1,0 +1,61 @@
+"""Charts for the course, in the same colours as the diagrams (see :mod:`rnncore.diagrams`)."""
+
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
+
+PALETTE = {
+    "input": "#3B7DD8",      # x_t
+    "hidden": "#E8871E",     # h_t
+    "output": "#2E9E5B",     # o_t, y_t
+    "cell": "#7B4FB8",       # c_t
+    "reverse": "#C8413B",    # a second direction, a decoder
+    "gate": "#C9A227",       # gate layers
+    "forget": "#7B4FB8",
+    "reset": "#C8413B",
+    "update": "#2E9E5B",
+    "ink": "#222222",
+    "muted": "#C4C4C4",
+    "muted_ink": "#9A9A9A",
+}
+
+
+def tint(color, amount=0.85):
+    """The colour mixed with white: ``amount`` 0 keeps it, 1 gives white."""
+    rgb = np.array(mcolors.to_rgb(color))
+    return tuple(rgb + (1.0 - rgb) * amount)
+
+
+def new_axes(width=6.4, height=3.6):
+    """A figure with one axes in the course's style (light grid, no top/right spines)."""
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    ax.grid(True, color="#E6E6E6", linewidth=0.8)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def radius_colors(radii):
+    """One colour per spectral radius: blues below 1, black at 1, reds above."""
+    colors = []
+    for r in radii:
+        if np.isclose(r, 1.0):
+            colors.append(PALETTE["ink"])
+        elif r < 1.0:
+            colors.append(plt.cm.Blues(0.45 + 0.5 * (1.0 - r)))
+        else:
+            colors.append(plt.cm.Reds(0.45 + 0.5 * min(r - 1.0, 1.0)))
+    return colors
+
+
+def gradient_norm_panel(ax, curves, title, colors=None):
+    """Log-scale gradient norm against distance; ``curves`` maps a label to (distance, norms).
+
+    Norms are drawn relative to the norm at distance 0, so every curve starts at 1.
+    """
+    colors = colors or [None] * len(curves)
+    for (label, (distance, norms)), color in zip(curves.items(), colors):
+        ax.semilogy(distance, norms / norms[0], label=label, color=color, linewidth=2)
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel("distance back in time k (steps)")
+    ax.set_ylabel(r"$\|\partial L / \partial x_{T-k}\|$, relative to k = 0")
+    ax.legend(fontsize=8, frameon=False)

@@ -1,0 +1,40 @@
+"""The experiment functions behave as the theory says they must."""
+
+import numpy as np
+import pytest
+
+from rnncore import explore
+
+
+def test_with_spectral_radius():
+    m = explore.with_spectral_radius(np.random.default_rng(0).normal(size=(6, 6)), 0.7)
+    assert np.max(np.abs(np.linalg.eigvals(m))) == pytest.approx(0.7)
+
+
+@pytest.mark.parametrize("nonlinearity", ["identity", "tanh"])
+def test_small_radius_vanishes(nonlinearity):
+    k, norms = explore.gradient_norms("rnn", 0.5, 40, nonlinearity)
+    assert k.tolist() == list(range(40))
+    assert norms[30] < 1e-6 * norms[0]
+
+
+def test_large_radius_explodes_in_a_linear_rnn():
+    _, norms = explore.gradient_norms("rnn", 1.5, 40, "identity")
+    assert norms[39] > 1e4 * norms[0]
+
+
+def test_tanh_saturation_keeps_large_radius_bounded():
+    _, linear = explore.gradient_norms("rnn", 1.5, 40, "identity")
+    _, squashed = explore.gradient_norms("rnn", 1.5, 40, "tanh")
+    assert squashed[39] < 1e-3 * linear[39]
+
+
+def test_forget_bias_carries_gradients_further():
+    _, plain = explore.gradient_norms("lstm", 1.0, 60, forget_bias=0.0)
+    _, biased = explore.gradient_norms("lstm", 1.0, 60, forget_bias=3.0)
+    assert biased[50] / biased[0] > 100 * plain[50] / plain[0]
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="cell: expected one of 'rnn', 'lstm', got 'gru'"):
+        explore.gradient_norms("gru")
