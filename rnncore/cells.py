@@ -33,6 +33,9 @@ def sigmoid(x, out=None):
     For very negative x, exp(-x) overflows to inf and the result is exactly 0, the correctly
     rounded value, so the overflow warning is silenced rather than avoided.
     """
+    x = np.asarray(x)
+    if out is None:   # an array even for a scalar x, so that the in-place steps below work
+        out = np.empty(x.shape, dtype=np.result_type(x.dtype, np.float32))
     with np.errstate(over="ignore"):
         return sigmoid_unguarded(x, out)
 

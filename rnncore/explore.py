@@ -68,3 +68,37 @@ def gradient_norms(cell="rnn", spectral_radius=1.0, steps=50, nonlinearity="tanh
     dx, _ = layer.backward(doutput)
     norms = np.linalg.norm(dx, axis=-1).mean(axis=1)
     return distance, norms[::-1].copy()
+
+
+CANDIDATE_ACTIVATIONS = {"tanh": np.tanh, "relu": lambda a: np.maximum(a, 0.0)}
+
+
+def constant_gate_lstm(forget, input_gate, output_gate, candidate, activation="tanh",
+                       c0=0.0):
+    """The LSTM's state update with its three gates held at fixed values.
+
+    c_t = f * c_{t-1} + i * act(a_t) and h_t = o * act(c_t), where a_t = ``candidate[t]`` is
+    the candidate's pre-activation and act is tanh (the LSTM's choice) or relu (to see why
+    not). Gates in [0, 1]; candidate: (T,) or (T, N) for N independent units.
+
+    Returns c, h: arrays shaped like ``candidate``.
+    """
+    for name, value in (("forget", forget), ("input_gate", input_gate),
+                        ("output_gate", output_gate)):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name}: expected a gate value in [0, 1], got {value}")
+    act = CANDIDATE_ACTIVATIONS[check_choice("activation", activation,
+                                             tuple(CANDIDATE_ACTIVATIONS))]
+    candidate = np.asarray(candidate, dtype=np.float64)
+    c = np.empty_like(candidate)
+    previous = np.full(candidate.shape[1:], c0, dtype=np.float64)
+    for t, a in enumerate(candidate):
+        previous = forget * previous + input_gate * act(a)
+        c[t] = previous
+    return c, output_gate * act(c)
+
+
+def memory_survival(forget, steps):
+    """The fraction of a value written into the cell that is still there k steps later:
+    the product of k forget gates, f**k for constant f, for k = 0..steps-1."""
+    return np.asarray(forget, dtype=np.float64) ** np.arange(check_positive_int("steps", steps))

@@ -91,6 +91,8 @@ def test_sigmoid_is_exact_at_the_tails():
         s = rnncore.sigmoid(x)
     assert s[0] == 0.0 and s[-1] == 1.0 and s[2] == 0.5
     assert s[1] == pytest.approx(np.exp(-40.0), rel=1e-15)
+    assert float(rnncore.sigmoid(0.0)) == 0.5 and rnncore.sigmoid([0, 0]).dtype == np.float64
+    assert rnncore.sigmoid(np.zeros(2, dtype=np.float32)).dtype == np.float32
 
 
 def test_step_functions_do_not_modify_inputs(rng):

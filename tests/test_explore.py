@@ -38,3 +38,29 @@ def test_forget_bias_carries_gradients_further():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="cell: expected one of 'rnn', 'lstm', got 'gru'"):
         explore.gradient_norms("gru")
+
+
+def test_constant_gate_lstm_follows_the_recurrence():
+    a = np.array([0.5, -1.0, 2.0])
+    c, h = explore.constant_gate_lstm(0.9, 0.5, 0.8, a)
+    expected_c = []
+    prev = 0.0
+    for value in a:
+        prev = 0.9 * prev + 0.5 * np.tanh(value)
+        expected_c.append(prev)
+    np.testing.assert_allclose(c, expected_c)
+    np.testing.assert_allclose(h, 0.8 * np.tanh(expected_c))
+
+
+def test_tanh_candidate_keeps_the_cell_bounded_and_relu_does_not():
+    a = np.full(200, 3.0)
+    c_tanh, h_tanh = explore.constant_gate_lstm(0.95, 1.0, 1.0, a, "tanh")
+    c_relu, h_relu = explore.constant_gate_lstm(0.95, 1.0, 1.0, a, "relu")
+    assert np.abs(c_tanh).max() <= 1 / (1 - 0.95) and np.abs(h_tanh).max() <= 1
+    assert c_relu[-1] > 50 and h_relu[-1] > 50
+
+
+def test_memory_survival():
+    np.testing.assert_allclose(explore.memory_survival(0.5, 4), [1, 0.5, 0.25, 0.125])
+    with pytest.raises(ValueError, match=r"forget: expected a gate value in \[0, 1\], got 1.5"):
+        explore.constant_gate_lstm(1.5, 1, 1, [0.0])
