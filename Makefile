@@ -40,7 +40,7 @@ $(VENDOR)/.copied: $(NODE_STAMP)
 web: $(VENDOR)/.copied
 
 book: $(STAMP) $(VENDOR)/.copied
-	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
 	@echo "The site is in _build/html (open _build/html/index.html)."
 
 test: $(STAMP) lint
@@ -52,6 +52,7 @@ lint: $(STAMP)
 # OpenBLAS picks the kernel for this processor only without the machine's CORETYPE override.
 bench: $(STAMP)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/bench_layers.py
+	$(BIN)/python benchmarks/bench_widgets.py
 
 clean:
 	rm -rf _build

@@ -20,11 +20,37 @@ The ``*_recurrence`` kernels below are the shared core: the sequence layers in
 step functions call them on a single step, so both run exactly the same arithmetic.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .validation import check_choice, check_float_array, check_shape
 
 NONLINEARITIES = ("tanh", "relu")
+
+
+class RNNStepCache(NamedTuple):
+    """What :func:`rnn_step_backward` needs: the step's inputs and its output h (B, H)."""
+    inputs: dict
+    h: np.ndarray
+    nonlinearity: str
+
+
+class LSTMStepCache(NamedTuple):
+    """The step's inputs, the gate activations (B, 4H) in the order i, f, g, o, and tanh(c)."""
+    inputs: dict
+    gates: np.ndarray
+    tanh_c: np.ndarray
+
+
+class GRUStepCache(NamedTuple):
+    """The step's inputs, the gate activations (B, 3H) in the order r, z, n, the hidden
+    projection gh (B, 3H), r * h_prev (B, H; used only when reset_after is False)."""
+    inputs: dict
+    gates: np.ndarray
+    gh: np.ndarray
+    rh: np.ndarray
+    reset_after: bool
 
 
 def sigmoid(x, out=None):
@@ -265,7 +291,7 @@ def rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, nonlinea
     p = _check_step_inputs(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, gates=1)
     h = p["x"] @ p["weight_ih"].T + (p["bias_ih"] + p["bias_hh"])
     rnn_recurrence(h, p["h_prev"], p["weight_hh"], nonlinearity)
-    return h, (p, h, nonlinearity)
+    return h, RNNStepCache(p, h, nonlinearity)
 
 
 def rnn_step_backward(dh, cache):
@@ -307,7 +333,7 @@ def lstm_step_forward(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh)
     c, tanh_c, h = (np.empty_like(p["c_prev"]) for _ in range(3))
     with np.errstate(over="ignore"):
         lstm_recurrence(a, p["h_prev"], p["c_prev"], p["weight_hh"].T, gates, c, tanh_c, h)
-    return (h, c), (p, gates, tanh_c)
+    return (h, c), LSTMStepCache(p, gates, tanh_c)
 
 
 def lstm_step_backward(dh, dc, cache):
@@ -358,7 +384,7 @@ def gru_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, reset_af
     rh = np.empty_like(p["h_prev"])
     h = np.empty_like(p["h_prev"])
     gru_recurrence(gates, p["h_prev"], p["weight_hh"], p["bias_hh"], reset_after, gh, rh, h)
-    return h, (p, gates, gh, rh, bool(reset_after))
+    return h, GRUStepCache(p, gates, gh, rh, bool(reset_after))
 
 
 def gru_step_backward(dh, cache):

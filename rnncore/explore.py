@@ -7,6 +7,7 @@ has to draw them.
 
 import numpy as np
 
+from .cells import lstm_step_forward
 from .layers import LSTM, RNN
 from .module import make_rng
 from .validation import check_choice, check_positive_int
@@ -102,3 +103,66 @@ def memory_survival(forget, steps):
     """The fraction of a value written into the cell that is still there k steps later:
     the product of k forget gates, f**k for constant f, for k = 0..steps-1."""
     return np.asarray(forget, dtype=np.float64) ** np.arange(check_positive_int("steps", steps))
+
+
+INPUT_PATTERNS = ("pulse", "two pulses", "step", "noise")
+
+
+def input_pattern(pattern, steps, *, seed=0):
+    """A one-feature input sequence (steps,) for the explorers.
+
+    "pulse": 1 at the first step, then 0; "two pulses": 1 at the first step and halfway,
+    with opposite signs; "step": 1 throughout; "noise": N(0, 1) values from ``seed``.
+    """
+    check_choice("pattern", pattern, INPUT_PATTERNS)
+    steps = check_positive_int("steps", steps)
+    x = np.zeros(steps)
+    if pattern == "pulse":
+        x[0] = 1.0
+    elif pattern == "two pulses":
+        x[0], x[steps // 2] = 1.0, -1.0
+    elif pattern == "step":
+        x[:] = 1.0
+    else:
+        x = make_rng(seed).standard_normal(steps)
+    return x
+
+
+def constant_gate_gru(update, reset, inputs, input_weight=2.0, recurrent_weight=1.0):
+    """A one-unit GRU with its two gates held at fixed values.
+
+    n_t = tanh(input_weight * x_t + reset * recurrent_weight * h_{t-1}) (PyTorch's formula
+    with zero biases) and h_t = (1 - update) * n_t + update * h_{t-1}, from h_0 = 0.
+
+    Returns h: (T,).
+    """
+    for name, value in (("update", update), ("reset", reset)):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name}: expected a gate value in [0, 1], got {value}")
+    h = np.empty(len(inputs))
+    previous = 0.0
+    for t, x in enumerate(inputs):
+        candidate = np.tanh(input_weight * x + reset * recurrent_weight * previous)
+        previous = (1.0 - update) * candidate + update * previous
+        h[t] = previous
+    return h
+
+
+def lstm_with_forget_bias(forget_bias, inputs, *, seed=0):
+    """A one-unit LSTM with random weights (seeded) and ``forget_bias`` added to its forget
+    gate, run on a one-feature input sequence (T,) step by step.
+
+    Returns a dict of (T,) arrays: "c", "h", "forget" (the forget gate at each step) and
+    "survival" (the product of the forget gates after the first step: the share of the first
+    step's memory still in the cell).
+    """
+    layer = LSTM(1, 1, seed=seed)
+    layer.bias_ih_l0[1] += forget_bias
+    weights = {name.removesuffix("_l0"): value for name, value in layer.params.items()}
+    h, c = np.zeros((1, 1)), np.zeros((1, 1))
+    trace = {key: np.empty(len(inputs)) for key in ("c", "h", "forget")}
+    for t, x in enumerate(inputs):
+        (h, c), cache = lstm_step_forward(np.array([[x]]), h, c, **weights)
+        trace["c"][t], trace["h"][t], trace["forget"][t] = c.item(), h.item(), cache.gates[0, 1]
+    trace["survival"] = np.concatenate([[1.0], np.cumprod(trace["forget"][1:])])
+    return trace

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import rnncore
 from rnncore import explore
 
 
@@ -64,3 +65,42 @@ def test_memory_survival():
     np.testing.assert_allclose(explore.memory_survival(0.5, 4), [1, 0.5, 0.25, 0.125])
     with pytest.raises(ValueError, match=r"forget: expected a gate value in \[0, 1\], got 1.5"):
         explore.constant_gate_lstm(1.5, 1, 1, [0.0])
+
+
+def test_input_patterns():
+    assert explore.input_pattern("pulse", 4).tolist() == [1, 0, 0, 0]
+    assert explore.input_pattern("two pulses", 6).tolist() == [1, 0, 0, -1, 0, 0]
+    assert explore.input_pattern("step", 3).tolist() == [1, 1, 1]
+    np.testing.assert_array_equal(explore.input_pattern("noise", 5, seed=1),
+                                  explore.input_pattern("noise", 5, seed=1))
+    with pytest.raises(ValueError, match="pattern: expected one of"):
+        explore.input_pattern("sine", 5)
+
+
+def test_constant_gate_gru_follows_the_formula():
+    x = np.array([1.0, 0.0, -0.5])
+    h = explore.constant_gate_gru(0.7, 0.3, x)
+    prev, expected = 0.0, []
+    for value in x:
+        n = np.tanh(2.0 * value + 0.3 * prev)
+        prev = 0.3 * n + 0.7 * prev
+        expected.append(prev)
+    np.testing.assert_allclose(h, expected)
+    # A pulse decays as update**t once the input is gone and reset is 0.
+    h = explore.constant_gate_gru(0.9, 0.0, explore.input_pattern("pulse", 10))
+    np.testing.assert_allclose(h[1:] / h[0], 0.9 ** np.arange(1, 10))
+
+
+def test_lstm_with_forget_bias_keeps_more_with_a_larger_bias():
+    x = explore.input_pattern("pulse", 50)
+    low = explore.lstm_with_forget_bias(-2.0, x)
+    high = explore.lstm_with_forget_bias(4.0, x)
+    assert high["forget"].min() > low["forget"].max()
+    assert high["survival"][-1] > 0.1 and low["survival"][-1] < 1e-10
+    np.testing.assert_allclose(low["survival"][1:], np.cumprod(low["forget"][1:]))
+    # The traced cell state is the layer's own.
+    layer = rnncore.LSTM(1, 1, seed=0)
+    layer.bias_ih_l0[1] += 4.0
+    output, (h_n, c_n) = layer(x[:, None, None])
+    np.testing.assert_allclose(high["h"], output[:, 0, 0])
+    assert high["c"][-1] == pytest.approx(c_n.item())

@@ -47,7 +47,7 @@ def test_page(browser, server, page_path):
 
         # Images: each one loaded and described.
         images = page.evaluate("""() => [...document.querySelectorAll('main img')].map(i =>
-            ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0,
+            ({src: i.getAttribute('src').slice(0, 60), ok: i.complete && i.naturalWidth > 0,
               alt: i.getAttribute('alt') || ''}))""")
         broken = [i["src"] for i in images if not i["ok"]]
         assert not broken, f"images that did not load: {broken}"
