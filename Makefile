@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test lint bench venv web clean
+.PHONY: book test lint bench venv web exercises grade-demo clean
 
 venv: $(STAMP)
 
@@ -46,13 +46,25 @@ book: $(STAMP) $(VENDOR)/.copied
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
+# The student release, regenerated from the instructor notebooks in solutions/.
+exercises: $(STAMP)
+	for name in rnn bptt lstm gru; do \
+	    PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/nbgrader generate_assignment $$name --force \
+	        --db=sqlite:///$(CURDIR)/_build/release-gradebook.db || exit 1; \
+	done
+
+# A whole class graded end to end; leaves _build/grade-demo/grades.csv and feedback/.
+grade-demo: $(STAMP)
+	$(BIN)/python -m instructor.demo _build/grade-demo
+
 lint: $(STAMP)
-	$(BIN)/ruff check rnncore tests benchmarks
+	$(BIN)/ruff check rnncore tests benchmarks instructor
 
 # OpenBLAS picks the kernel for this processor only without the machine's CORETYPE override.
 bench: $(STAMP)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/bench_layers.py
 	$(BIN)/python benchmarks/bench_widgets.py
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python benchmarks/bench_grading.py
 
 clean:
-	rm -rf _build
+	rm -rf _build _vendor

@@ -1,0 +1,1 @@
+"""Tools for instructors: sample submissions and an end-to-end grading demonstration."""

@@ -1,0 +1,58 @@
+"""A throw-away nbgrader course folder, and nbgrader commands run inside it."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def nbgrader(course, *args, check=True):
+    """Run one nbgrader command in ``course``; return the completed process."""
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                            capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout[-3000:]}"
+                           f"\n{result.stderr[-3000:]}")
+    return result
+
+
+def new_course(path, assignments):
+    """A course at ``path`` with the repository's config and source notebooks, the given
+    assignments generated, and its own exchange folder."""
+    path = Path(path)
+    if path.exists():
+        shutil.rmtree(path)
+    (path / "solutions").mkdir(parents=True)
+    config = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
+    config += f'\nc.Exchange.root = {str(path / "exchange")!r}\n'
+    (path / "nbgrader_config.py").write_text(config, encoding="utf-8")
+    (path / "exchange").mkdir()
+    for name in assignments:
+        shutil.copytree(ROOT / "solutions" / name, path / "solutions" / name)
+        nbgrader(path, "generate_assignment", name, "--force")
+    return path
+
+
+def write_submission(course, student, assignment, notebook, filename=None):
+    """Put a notebook (or raw text, for a broken file) where nbgrader collects it."""
+    folder = Path(course) / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / (filename or f"{assignment}.ipynb")
+    if isinstance(notebook, str):
+        target.write_text(notebook, encoding="utf-8")
+    else:
+        nbformat.write(notebook, str(target))
+    return target
+
+
+def read_notebook(course, folder, assignment):
+    """``course/folder/assignment/assignment.ipynb``, e.g. folder "exercises"."""
+    return nbformat.read(str(Path(course) / folder / assignment / f"{assignment}.ipynb"),
+                         as_version=4)
