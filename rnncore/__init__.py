@@ -9,6 +9,10 @@ Where things live:
     optim.py      SGD, Adam, gradient clipping
     gradcheck.py  numerical gradients for checking backward passes
     data.py       synthetic tasks and a tiny text corpus
+    training.py   tasks, a sequence model and the training loop
+    experiments.py  the long-range experiments (python -m rnncore.experiments)
+    explore.py, diagrams.py, plotting.py, widgets.py, grading.py: the book's experiments,
+                  figures and sliders, and the assignments' checks (imported on their own)
 """
 
 from .cells import (

@@ -121,3 +121,37 @@ class Vocabulary:
     def decode(self, ids):
         """Ids -> a string (tokens joined without separator)."""
         return "".join(str(self.tokens[int(k)]) for k in np.asarray(ids).ravel())
+
+
+# The article's example as a task: 我是法国人，……，我会说 -> 法语. The country word decides the
+# language word at the end; filler tokens in between set the distance.
+COUNTRIES = {"法国": "法语", "德国": "德语", "中国": "汉语", "日本": "日语", "英国": "英语",
+             "西班牙": "西班牙语"}
+FILLERS = ("，", "我", "在", "这里", "工作", "了", "很多", "年", "每天", "都", "喜欢", "看书",
+           "朋友", "也", "住", "城市", "里", "。")
+LANGUAGE_VOCABULARY = Vocabulary(["我", "是", "人", "会", "说", *COUNTRIES, *FILLERS])
+LANGUAGES = tuple(COUNTRIES.values())
+
+
+def language_task(n, distance, *, seed=None, rng=None):
+    """Synthetic sentences "我是<country>人 <filler x distance> 我会说" whose label is the
+    country's language (the article's "I am French, ..., I speak French").
+
+    Returns tokens: int (T, n) ids in LANGUAGE_VOCABULARY with T = distance + 7, and
+    labels: int (n,) indices into LANGUAGES. Guessing scores 1 / len(LANGUAGES).
+    """
+    n = check_positive_int("n", n)
+    if isinstance(distance, bool) or not isinstance(distance, int) or distance < 0:
+        raise ValueError(f"distance: expected an int >= 0, got {distance!r}")
+    rng = make_rng(seed, rng)
+    countries = list(COUNTRIES)
+    labels = rng.integers(0, len(countries), n)
+    fillers = rng.integers(0, len(FILLERS), (distance, n))
+    tokens = np.empty((distance + 7, n), dtype=np.int64)
+    encode = LANGUAGE_VOCABULARY.index
+    tokens[0], tokens[1] = encode["我"], encode["是"]
+    tokens[2] = [encode[countries[k]] for k in labels]
+    tokens[3] = encode["人"]
+    tokens[4:4 + distance] = np.array([encode[word] for word in FILLERS])[fillers]
+    tokens[-3], tokens[-2], tokens[-1] = encode["我"], encode["会"], encode["说"]
+    return tokens, labels.astype(np.int64)

@@ -59,3 +59,23 @@ def gradient_norm_panel(ax, curves, title, colors=None):
     ax.set_xlabel("distance back in time k (steps)")
     ax.set_ylabel(r"$\|\partial L / \partial x_{T-k}\|$, relative to k = 0")
     ax.legend(fontsize=8, frameon=False)
+
+
+def long_range_panel(ax, results, task, cells, colors):
+    """Final metric against length for each cell on one task, one point per seed and a line
+    through the means. ``results`` are the dicts written by rnncore.experiments."""
+    for (cell, forget_bias, label), color in zip(cells, colors):
+        runs = [r for r in results if r["task"] == task and r["cell"] == cell
+                and (cell != "lstm" or r["forget_bias"] == forget_bias)]
+        lengths = sorted({r["length"] for r in runs})
+        means = [np.mean([r["final_metric"] for r in runs if r["length"] == n])
+                 for n in lengths]
+        ax.plot(lengths, means, marker="o", color=color, label=label, linewidth=2)
+        ax.scatter([r["length"] for r in runs], [r["final_metric"] for r in runs],
+                   color=color, alpha=0.35, s=14)
+    first = next(r for r in results if r["task"] == task)
+    ax.axhline(first["baseline"], color=PALETTE["muted_ink"], linestyle="--", linewidth=1,
+               label="guessing" if first["metric"] == "accuracy" else "always answer 1")
+    ax.set_xlabel("filler tokens" if task == "language" else "sequence length T")
+    ax.set_ylabel(first["metric"])
+    ax.legend(fontsize=8, frameon=False)

@@ -1,0 +1,89 @@
+"""The training loop, the tasks and the experiments' command line."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import rnncore
+from rnncore import data, experiments, training
+
+
+def test_language_task_sentences():
+    tokens, labels = data.language_task(50, 4, seed=0)
+    assert tokens.shape == (11, 50) and labels.shape == (50,)
+    vocab = data.LANGUAGE_VOCABULARY
+    for k in range(50):
+        sentence = vocab.decode(tokens[:, k])
+        country = list(data.COUNTRIES)[labels[k]]
+        assert sentence.startswith(f"我是{country}人") and sentence.endswith("我会说")
+    with pytest.raises(ValueError, match="distance: expected an int >= 0, got -1"):
+        data.language_task(3, -1)
+
+
+def test_sequence_model_gradients():
+    model = training.SequenceModel("gru", 3, 5, 2, dtype=np.float64, seed=0)
+    x = np.random.default_rng(0).normal(size=(4, 2, 3))
+    dy = np.random.default_rng(1).normal(size=(2, 2))
+    model(x)
+    model.backward(dy)
+    errors = rnncore.gradient_check(lambda: np.sum(model(x) * dy), model.params,
+                                    {k: v.copy() for k, v in model.grads.items()})
+    assert max(errors.values()) < 1e-6, rnncore.format_report(errors)
+
+
+def test_lstm_forget_bias_is_applied():
+    plain = training.SequenceModel("lstm", 2, 4, 1, forget_bias=0.0, seed=0)
+    biased = training.SequenceModel("lstm", 2, 4, 1, forget_bias=3.0, seed=0)
+    difference = biased.params["recurrent.bias_ih_l0"] - plain.params["recurrent.bias_ih_l0"]
+    np.testing.assert_allclose(difference, np.r_[np.zeros(4), np.full(4, 3.0), np.zeros(8)])
+
+
+def test_training_is_deterministic_and_learns():
+    first = experiments.run("adding", "gru", 10, seed=0, steps=400)
+    second = experiments.run("adding", "gru", 10, seed=0, steps=400)
+    assert first["history"] == second["history"]
+    assert first["history"][-1]["metric"] < 0.5 * first["baseline"]
+
+
+def test_early_stopping_at_the_target():
+    result = experiments.run("language", "gru", 0, seed=0, steps=2000)
+    assert result["reached_target"] and result["steps"] < 2000
+    assert result["final_metric"] >= 0.95
+
+
+def test_progress_line_in_a_terminal(capsys):
+    task = training.AddingTask(5)
+    model = training.SequenceModel("rnn", 2, 4, 1, seed=0)
+    training.train(model, task, steps=20, eval_every=10, progress=True)
+    out = capsys.readouterr().out
+    assert "\r[##########..........] step 10/20" in out and "step 20/20" in out
+
+
+def test_command_line_json(capsys):
+    assert experiments.main(["run", "--task", "order", "--cell", "lstm", "--length", "12",
+                             "--steps", "50", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["task"] == "order" and result["steps"] == 50 and result["forget_bias"] == 1.0
+    assert set(result) >= {"final_metric", "reached_target", "seconds", "steps_per_second"}
+
+
+def test_sweep_writes_a_results_file(tmp_path):
+    spec = {"tasks": {"adding": [5]}, "cells": [("rnn", 0.0), ("lstm", 2.0)], "seeds": [0]}
+    out = tmp_path / "results.json"
+    results = experiments.sweep(str(out), spec, progress=False)
+    written = json.loads(out.read_text())["results"]
+    assert [r["cell"] for r in written] == ["rnn", "lstm"] and written == json.loads(
+        json.dumps(results))
+
+
+def test_one_point_of_the_books_sweep_reproduces():
+    """The summary chapter's results file is what the command produces (one point rerun)."""
+    path = Path(__file__).resolve().parents[1] / "book" / "data" / "long_range.json"
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    point = next(r for r in results if r["task"] == "adding" and r["cell"] == "gru"
+                 and r["length"] == 20 and r["seed"] == 0)
+    again = experiments.run("adding", "gru", 20, seed=0)
+    assert again["steps"] == point["steps"]
+    assert again["final_metric"] == pytest.approx(point["final_metric"], rel=1e-4)
