@@ -136,7 +136,7 @@ class Progress:
                 shell = None
             if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
                 from IPython.display import display
-                self.handle = display("", display_id=True)
+                self.handle = display({"text/plain": ""}, raw=True, display_id=True)
 
     def update(self, step, text):
         if not self.enabled:
@@ -144,7 +144,7 @@ class Progress:
         done = int(20 * step / self.total)
         line = f"[{'#' * done}{'.' * (20 - done)}] step {step}/{self.total}  {text}"
         if self.handle is not None:
-            self.handle.update(line)
+            self.handle.update({"text/plain": line}, raw=True)
         else:
             self.stream.write("\r" + line)
             self.stream.flush()

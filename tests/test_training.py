@@ -87,3 +87,16 @@ def test_one_point_of_the_books_sweep_reproduces():
     again = experiments.run("adding", "gru", 20, seed=0)
     assert again["steps"] == point["steps"]
     assert again["final_metric"] == pytest.approx(point["final_metric"], rel=1e-4)
+
+
+def test_progress_in_a_notebook_updates_one_display():
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "from rnncore import experiments\n"
+        "result = experiments.run('adding', 'rnn', 5, steps=30, progress=True)")]
+    nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    (output,) = notebook.cells[0].outputs          # one display, updated in place
+    assert output["data"]["text/plain"].startswith("[####################] step 30/30")
