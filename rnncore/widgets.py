@@ -92,11 +92,11 @@ class Explorer:
         self.data = self.compute(**self.values())
         self.draw(self.data)
         reading = self.reading(self.data)
-        self.summary.value = f"<p>{reading}</p>"
         png = base64.b64encode(self.render_png()).decode("ascii")
         alt = html.escape(f"{self.alt_text} {reading}", quote=True)
         self.figure_view.value = (f'<img src="data:image/png;base64,{png}" alt="{alt}" '
                                   'style="max-width: 100%; height: auto;">')
+        self.summary.value = f"<p>{reading}</p>"
 
     def render_png(self):
         """The figure as PNG bytes: one Agg drawing and a fast compression (the image is
