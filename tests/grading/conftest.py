@@ -36,6 +36,7 @@ def hostile_submissions(solution, release):
         "chatty": (edited("readout", lambda s: s + "\nprint('x' * 3_000_000)"), None),
         "garbled": ('{"cells": [ this is not JSON', None),
         "renamed": (solution, "rnn (1).ipynb"),
+        "missing": ("I could not finish the notebook.", "notes.txt"),
         "testedit": (edited("test_rnn_step_forward", lambda s: "2.0", base=release), None),
         "testdel": (deleted, None),
         "callsref": (edited("rnn_step_forward", lambda s: (

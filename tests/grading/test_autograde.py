@@ -61,11 +61,13 @@ def test_hostile_submissions_never_stop_the_batch(graded, scores):
     for student in ("solution", "blank", "loops", "chatty", "testedit", "testdel",
                     "callsref", "patchesref", "patcheshelper"):
         assert (HOSTILE, student) in scores, f"{student} was not graded:\n{log[-3000:]}"
-    # A crashed kernel, an unreadable file and a misnamed notebook are each reported by name
+    # A crashed kernel, an unreadable file, a misnamed or missing notebook: each is reported by name
     # and earn nothing; the batch goes on (nbgrader then exits 1).
     for student in ("crashes", "garbled", "renamed"):
         assert f"error processing assignment '{HOSTILE}' for student '{student}'" in log
         assert all(s == 0 for s, _ in scores.get((HOSTILE, student), {}).values())
+    assert "No notebooks were matched by" in log and f"submitted/missing/{HOSTILE}" in log
+    assert (HOSTILE, "missing") not in scores
     assert "Skipping unknown notebook" in log and "rnn (1).ipynb" in log
     assert run.returncode == 1
 
