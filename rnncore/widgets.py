@@ -125,11 +125,28 @@ class Explorer:
         ax.set_xlim(0, xmax)
 
 
-class LSTMGateExplorer(Explorer):
+class MemoryExplorer(Explorer):
+    """What the LSTM and GRU explorers share: series over time, and the share of the first
+    step's memory that survives k steps (always the last panel)."""
+
+    series = {}         # line name -> key of the data dict, plotted against the step t
+
+    def draw(self, data):
+        t = np.arange(1, len(data["x"]) + 1)
+        for name, key in self.series.items():
+            self.lines[name].set_data(t, data[key])
+        self.lines["survival"].set_data(np.arange(len(data["survival"])), data["survival"])
+        for ax in self.axes:
+            self.rescale(ax, len(t))
+        self.axes[0].legend(loc="upper right", fontsize=8, frameon=False)
+
+
+class LSTMGateExplorer(MemoryExplorer):
     """The LSTM's cell state c_t and hidden state h_t for gates you set, or for a real
     one-unit LSTM whose forget gate you push with its bias."""
 
     panels = ("cell", "hidden", "survival")
+    series = {"input": "x", "cell": "c", "hidden": "h"}
     rows = [["mode"], ["forget", "input_gate", "output_gate"],
             ["forget_bias", "steps", "pattern"]]
     alt_text = ("Three plots over time: the input and the cell state c_t, the hidden state h_t, "
@@ -183,26 +200,17 @@ class LSTMGateExplorer(Explorer):
         c, h = explore.constant_gate_lstm(forget, input_gate, output_gate, 2.0 * x)
         return {"x": x, "c": c, "h": h, "survival": explore.memory_survival(forget, steps)}
 
-    def draw(self, data):
-        t = np.arange(1, len(data["x"]) + 1)
-        self.lines["input"].set_data(t, data["x"])
-        self.lines["cell"].set_data(t, data["c"])
-        self.lines["hidden"].set_data(t, data["h"])
-        self.lines["survival"].set_data(np.arange(len(data["survival"])), data["survival"])
-        for ax in self.axes:
-            self.rescale(ax, len(t))
-        self.axes[0].legend(loc="upper right", fontsize=8, frameon=False)
-
     def reading(self, data):
         k = min(20, len(data["survival"]) - 1)
         return (f"After {k} steps, {data['survival'][k]:.1%} of what the cell held at step 1 "
                 f"is still there.")
 
 
-class GRUGateExplorer(Explorer):
+class GRUGateExplorer(MemoryExplorer):
     """A one-unit GRU with its update and reset gates held at values you set."""
 
     panels = ("hidden", "survival")
+    series = {"input": "x", "hidden": "h"}
     alt_text = ("Two plots over time: the input and the GRU's hidden state h_t, and the share "
                 "of the first step's state left after k steps.")
     caption = ("The cell computes n_t = tanh(2 x_t + r h_{t-1}) and "
@@ -231,15 +239,6 @@ class GRUGateExplorer(Explorer):
         x = explore.input_pattern(pattern, steps)
         return {"x": x, "h": explore.constant_gate_gru(update, reset, x),
                 "survival": explore.memory_survival(update, steps)}
-
-    def draw(self, data):
-        t = np.arange(1, len(data["x"]) + 1)
-        self.lines["input"].set_data(t, data["x"])
-        self.lines["hidden"].set_data(t, data["h"])
-        self.lines["survival"].set_data(np.arange(len(data["survival"])), data["survival"])
-        for ax in self.axes:
-            self.rescale(ax, len(t))
-        self.axes[0].legend(loc="upper right", fontsize=8, frameon=False)
 
     def reading(self, data):
         k = min(20, len(data["survival"]) - 1)

@@ -25,20 +25,30 @@ def assert_grads_match(f, inputs, grads, df):
     assert max(errors.values()) < 1e-6, "\n" + format_report(errors)
 
 
-@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
-def test_rnn_step(rng, nonlinearity):
-    p = random_step_params(rng, 1)
+# The cells with one state: (kind, gates, extra argument, reference cell).
+SINGLE_STATE = [
+    ("rnn", 1, {"nonlinearity": "tanh"}, ref.rnn_cell),
+    ("rnn", 1, {"nonlinearity": "relu"}, ref.rnn_cell),
+    ("gru", 3, {"reset_after": True}, ref.gru_cell),
+    ("gru", 3, {"reset_after": False}, ref.gru_cell),
+]
+
+
+@pytest.mark.parametrize("kind,gates,extra,reference_cell", SINGLE_STATE,
+                         ids=["rnn-tanh", "rnn-relu", "gru-after", "gru-before"])
+def test_single_state_step(rng, kind, gates, extra, reference_cell):
+    forward = getattr(rnncore, f"{kind}_step_forward")
+    backward = getattr(rnncore, f"{kind}_step_backward")
+    p = random_step_params(rng, gates)
     x, h_prev = rng.normal(size=(B, D)), rng.normal(size=(B, H))
-    h, cache = rnncore.rnn_step_forward(x, h_prev, **p, nonlinearity=nonlinearity)
-    np.testing.assert_allclose(h, ref.rnn_cell(x, h_prev, *p.values(), nonlinearity),
+    h, cache = forward(x, h_prev, **p, **extra)
+    np.testing.assert_allclose(h, reference_cell(x, h_prev, *p.values(), *extra.values()),
                                rtol=0, atol=1e-14)
     dh = rng.normal(size=h.shape)
-    grads = rnncore.rnn_step_backward(dh, cache)
+    grads = backward(dh, cache)
     inputs = {"x": x, "h_prev": h_prev, **p}
     assert set(grads) == set(inputs)
-    assert_grads_match(
-        lambda: rnncore.rnn_step_forward(x, h_prev, **p, nonlinearity=nonlinearity)[0],
-        inputs, grads, dh)
+    assert_grads_match(lambda: forward(x, h_prev, **p, **extra)[0], inputs, grads, dh)
 
 
 def test_lstm_step(rng):
@@ -57,22 +67,6 @@ def test_lstm_step(rng):
         (h, c), _ = rnncore.lstm_step_forward(x, h_prev, c_prev, **p)
         return np.concatenate([h, c])
     assert_grads_match(both, inputs, grads, np.concatenate([dh, dc]))
-
-
-@pytest.mark.parametrize("reset_after", [True, False])
-def test_gru_step(rng, reset_after):
-    p = random_step_params(rng, 3)
-    x, h_prev = rng.normal(size=(B, D)), rng.normal(size=(B, H))
-    h, cache = rnncore.gru_step_forward(x, h_prev, **p, reset_after=reset_after)
-    np.testing.assert_allclose(h, ref.gru_cell(x, h_prev, *p.values(), reset_after),
-                               rtol=0, atol=1e-14)
-    dh = rng.normal(size=h.shape)
-    grads = rnncore.gru_step_backward(dh, cache)
-    inputs = {"x": x, "h_prev": h_prev, **p}
-    assert set(grads) == set(inputs)
-    assert_grads_match(
-        lambda: rnncore.gru_step_forward(x, h_prev, **p, reset_after=reset_after)[0],
-        inputs, grads, dh)
 
 
 def test_gru_variants_differ(rng):
