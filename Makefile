@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test lint bench venv web exercises grade-demo clean
+.PHONY: book test lint bench venv web exercises notebooks grade-demo clean
 
 venv: $(STAMP)
 
@@ -51,6 +51,13 @@ exercises: $(STAMP)
 	for name in rnn bptt lstm gru; do \
 	    PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/nbgrader generate_assignment $$name --force \
 	        --db=sqlite:///$(CURDIR)/_build/release-gradebook.db || exit 1; \
+	done
+
+# The chapters as .ipynb files beside their MyST sources, for Colab and Binder launch links.
+CHAPTERS := intro rnn bptt lstm gru summary
+notebooks: $(STAMP)
+	for name in $(CHAPTERS); do \
+	    $(BIN)/jupytext --quiet --to ipynb --output book/$$name.ipynb book/$$name.md || exit 1; \
 	done
 
 # A whole class graded end to end; leaves _build/grade-demo/grades.csv and feedback/.
