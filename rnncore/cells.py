@@ -93,7 +93,7 @@ def rnn_recurrence(a, h_prev, weight_hh, nonlinearity):
     return a
 
 
-def rnn_recurrence_backward(dh, h, h_prev, weight_hh, nonlinearity, da):
+def rnn_recurrence_backward(dh, h, weight_hh, nonlinearity, da):
     """Backward of :func:`rnn_recurrence`: writes dL/da into ``da`` and returns dL/dh_prev."""
     if nonlinearity == "tanh":
         np.multiply(h, h, out=da)
@@ -309,7 +309,7 @@ def rnn_step_backward(dh, cache):
     dh = check_float_array("dh", dh, dtype=h.dtype)
     check_shape("dh", dh, h.shape)
     da = np.empty_like(h)
-    dh_prev = rnn_recurrence_backward(dh, h, p["h_prev"], p["weight_hh"], nonlinearity, da)
+    dh_prev = rnn_recurrence_backward(dh, h, p["weight_hh"], nonlinearity, da)
     return parameter_gradients(da, da, p["x"], p["h_prev"], p["weight_ih"], dh_prev)
 
 

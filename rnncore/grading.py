@@ -193,10 +193,6 @@ def step_problem(kind, seed, B=3, D=4, H=5, scale=1.0):
     return problem
 
 
-def _without(problem, **changes):
-    return {**problem, **changes}
-
-
 def _unpack_step(result, kind):
     """The learner's step output as (outputs, cache), checking its structure."""
     if not isinstance(result, tuple) or len(result) != 2:

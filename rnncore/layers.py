@@ -244,7 +244,7 @@ class RNN(_Recurrent):
         dh = dstate[0].copy()
         for t in reversed(range(T)):
             dh += dout[t]
-            dh = cells.rnn_recurrence_backward(dh, hs[t + 1], hs[t], p["weight_hh"],
+            dh = cells.rnn_recurrence_backward(dh, hs[t + 1], p["weight_hh"],
                                                self.nonlinearity, da[t])
         dx, grads = self._gemm_grads(x, da, da, hs[:T], p, dh)
         return dx, [grads.pop("h_prev")], grads
