@@ -6,13 +6,16 @@ One run (a task, a cell, a length, a seed)::
 
 A sweep over tasks, cells and lengths, written to a JSON results file::
 
-    python -m rnncore.experiments sweep --out book/data/long_range.json
+    python -m rnncore.experiments sweep --out rnncore/results/long_range.json
+
+That file ships with the package (the summary chapter reads it with :func:`load_results`).
 """
 
 import argparse
 import json
 import os
 import sys
+from importlib import resources
 
 from .training import TASKS, SequenceModel, train
 
@@ -63,6 +66,12 @@ def sweep(out, sweep_spec=SWEEP, progress=True):
         json.dump({"hidden": HIDDEN, "max_steps": MAX_STEPS, "results": results}, handle,
                   indent=1)
     return results
+
+
+def load_results(name="long_range.json"):
+    """A results file written by ``sweep`` and shipped in ``rnncore/results/``."""
+    text = resources.files("rnncore").joinpath("results", name).read_text(encoding="utf-8")
+    return json.loads(text)
 
 
 def main(argv=None):

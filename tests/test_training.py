@@ -1,7 +1,6 @@
 """The training loop, the tasks and the experiments' command line."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -80,8 +79,7 @@ def test_sweep_writes_a_results_file(tmp_path):
 
 def test_one_point_of_the_books_sweep_reproduces():
     """The summary chapter's results file is what the command produces (one point rerun)."""
-    path = Path(__file__).resolve().parents[1] / "book" / "data" / "long_range.json"
-    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    results = experiments.load_results()["results"]
     point = next(r for r in results if r["task"] == "adding" and r["cell"] == "gru"
                  and r["length"] == 20 and r["seed"] == 0)
     again = experiments.run("adding", "gru", 20, seed=0)
