@@ -58,9 +58,9 @@ class _Recurrent(Module):
         return [f"_l{layer}", f"_l{layer}_reverse"][:self.num_directions]
 
     def _direction_params(self, suffix):
-        p = {name: self.params.get(name + suffix, self._zero_bias)
-             for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
-        return p
+        """One direction's parameters, with zeros for the biases of a bias=False layer."""
+        return {name: self.params.get(name + suffix, self._zero_bias)
+                for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
 
     def extra_repr(self):
         return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "

@@ -171,11 +171,6 @@ class TrainResult:
         return self.steps / self.seconds if self.seconds else float("nan")
 
 
-def evaluate(model, task, x, y):
-    prediction = model(x)
-    return task.metric(prediction, y)
-
-
 def train(model, task, steps=3000, batch_size=32, lr=0.01, clip=1.0, eval_every=100,
           eval_size=500, target=None, seed=0, progress=True):
     """Train ``model`` on ``task`` with Adam and gradient-norm clipping.
@@ -204,7 +199,7 @@ def train(model, task, steps=3000, batch_size=32, lr=0.01, clip=1.0, eval_every=
         clip_grad_norm(model, clip)
         optimizer.step()
         if step % eval_every == 0 or step == steps:
-            metric = evaluate(model, task, x_eval, y_eval)
+            metric = task.metric(model(x_eval), y_eval)
             result.history.append({"step": step, "loss": loss, "metric": metric})
             bar.update(step, f"loss {loss:.4f}  eval {task.metric_name} {metric:.4f}")
             if task.reached(metric, target):
