@@ -37,7 +37,8 @@ class RNNStepCache(NamedTuple):
 
 
 class LSTMStepCache(NamedTuple):
-    """The step's inputs, the gate activations (B, 4H) in the order i, f, g, o, and tanh(c)."""
+    """The step's inputs, the gate activations (4, B, H) in the kernels' order i, f, o, g (see
+    :func:`lstm_recurrence`), and tanh(c) (B, H)."""
     inputs: dict
     gates: np.ndarray
     tanh_c: np.ndarray
@@ -63,14 +64,8 @@ def sigmoid(x, out=None):
     if out is None:   # an array even for a scalar x, so that the in-place steps below work
         out = np.empty(x.shape, dtype=np.result_type(x.dtype, np.float32))
     with np.errstate(over="ignore"):
-        return sigmoid_unguarded(x, out)
-
-
-def sigmoid_unguarded(x, out=None):
-    """:func:`sigmoid` without silencing overflow: the sequence layers silence it once per
-    sequence instead of once per step."""
-    out = np.negative(x, out=out)
-    np.exp(out, out=out)
+        out = np.negative(x, out=out)
+        np.exp(out, out=out)
     out += 1.0
     return np.divide(1.0, out, out=out)
 
@@ -104,21 +99,48 @@ def rnn_recurrence_backward(dh, h, weight_hh, nonlinearity, da):
     return da @ weight_hh
 
 
-def lstm_recurrence(a, h_prev, c_prev, weight_hh_t, gates, c, tanh_c, h):
+def by_gate(a, gate_count):
+    """View a (..., B, G*H) array gate by gate as (..., G, B, H), without copying."""
+    *lead, B, GH = a.shape
+    return a.reshape(*lead, B, gate_count, GH // gate_count).swapaxes(-3, -2)
+
+
+# Inside the LSTM kernels the gates are stored gate-major, in the order i, f, o, g: the three
+# sigmoid gates side by side, so that one call computes all three. Their pre-activations enter
+# with the sign flipped, because exp(-x) is all a sigmoid needs of x: flipping the signs of
+# those gates' weights and biases once saves negating every pre-activation at every step, and
+# changes no digit of the result.
+LSTM_KERNEL_ORDER = [0, 1, 3, 2]                    # torch's i, f, g, o -> i, f, o, g
+LSTM_KERNEL_SIGNS = np.array([-1.0, -1.0, -1.0, 1.0])
+
+
+def lstm_kernel_weight(weight):
+    """torch's (4H, K) weight, or (4H,) bias, as the LSTM kernels take it: (4, K, H), gate by
+    gate in the order i, f, o, g, each block transposed, the sigmoid gates' signs flipped."""
+    by_gate_rows = weight.reshape(4, weight.shape[0] // 4, -1)[LSTM_KERNEL_ORDER]  # (4, H, K)
+    signs = LSTM_KERNEL_SIGNS.astype(weight.dtype)[:, None, None]
+    return np.multiply(by_gate_rows.transpose(0, 2, 1), signs, order="C")  # C order: faster GEMMs
+
+
+def lstm_recurrence(a, h_prev, c_prev, weight_hh_t, scratch, c, tanh_c, h):
     """One LSTM step (call inside ``np.errstate(over="ignore")``, see :func:`sigmoid`).
 
-    a (B, 4H) holds x_t W_ih^T + b_ih + b_hh; h_prev W_hh^T is added to it in place.
-    gates (B, 4H) receives the activations [i, f, g, o]; c, tanh_c, h (B, H) receive
-    c = f * c_prev + i * g, tanh(c) and h = o * tanh(c). weight_hh_t is W_hh^T, (H, 4H).
+    a (4, B, H): the input side x_t W_ih^T + b_ih + b_hh, as ``x_t @ lstm_kernel_weight(W_ih)
+    + lstm_kernel_weight(b_ih + b_hh)`` gives it: [-a_i, -a_f, -a_o, a_g]. The step adds
+    h_prev W_hh^T (weight_hh_t = ``lstm_kernel_weight(W_hh)``, (4, H, H)) and overwrites ``a``
+    with the activations [i, f, o, g]. scratch (4, B, H) is working space; c, tanh_c, h (B, H)
+    receive c = f * c_prev + i * g, tanh(c) and h = o * tanh(c).
     """
-    H = c_prev.shape[-1]
-    np.matmul(h_prev, weight_hh_t, out=gates)       # gates and tanh_c double as scratch space
-    a += gates
-    sigmoid_unguarded(a, out=gates)                 # i, f, o (and a g that is overwritten)
-    np.tanh(a[..., 2 * H:3 * H], out=gates[..., 2 * H:3 * H])
-    i, f, g, o = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:3 * H], gates[..., 3 * H:]
+    np.matmul(h_prev, weight_hh_t, out=scratch)
+    a += scratch
+    sigmoid_gates = a[:3]
+    np.exp(sigmoid_gates, out=sigmoid_gates)          # sigmoid(x) = 1 / (1 + exp(-x))
+    sigmoid_gates += 1.0
+    np.divide(1.0, sigmoid_gates, out=sigmoid_gates)
+    np.tanh(a[3], out=a[3])
+    i, f, o, g = a[0], a[1], a[2], a[3]
     np.multiply(f, c_prev, out=c)
-    np.multiply(i, g, out=tanh_c)
+    np.multiply(i, g, out=tanh_c)                     # tanh_c doubles as scratch space
     c += tanh_c
     np.tanh(c, out=tanh_c)
     np.multiply(o, tanh_c, out=h)
@@ -128,39 +150,50 @@ def lstm_backward_coefficients(gates, c_prev, tanh_c):
     """Everything the LSTM backward needs that does not depend on the upstream gradient.
 
     With dc_t = dc + dh * k the total gradient reaching c_t, the pre-activation gradients are
-    da = [dc_t, dc_t, dc_t, dh] * m. Works on one step (B, ...) or a whole sequence (T, B, ...)
-    at once, which is how the layer calls it: a few large operations instead of many small ones.
+    da = [dc_t, dc_t, dc_t, dh] * m (torch's order i, f, g, o). Works on one step or on a run
+    of steps at once, which is how the layer calls it: a few large operations instead of many
+    small ones.
 
-    gates (..., 4, H) are the activations [i, f, g, o] viewed gate by gate.
-    Returns m (..., 4, H) = [g i(1-i), c_prev f(1-f), i (1-g^2), tanh_c o(1-o)] and
-    k (..., H) = o (1 - tanh_c^2).
+    gates (..., 4, B, H): the activations as :func:`lstm_recurrence` leaves them, [i, f, o, g];
+    c_prev, tanh_c (..., B, H). Returns m (..., 4, B, H) = [g i(1-i), c_prev f(1-f),
+    i (1-g^2), tanh_c o(1-o)] and k (..., B, H) = o (1 - tanh_c^2).
     """
-    i, g, o = gates[..., 0, :], gates[..., 2, :], gates[..., 3, :]
-    m = gates * (1.0 - gates)                      # sigmoid' = s (1 - s)
-    m[..., 0, :] *= g
-    m[..., 1, :] *= c_prev
-    np.multiply(g, g, out=m[..., 2, :])
-    np.subtract(1.0, m[..., 2, :], out=m[..., 2, :])    # tanh' = 1 - g^2
-    m[..., 2, :] *= i
-    m[..., 3, :] *= tanh_c
-    k = 1.0 - tanh_c * tanh_c
+    i, o, g = gates[..., 0, :, :], gates[..., 2, :, :], gates[..., 3, :, :]
+    sigmoid_gates = gates[..., :3, :, :]
+    slope = np.subtract(1.0, sigmoid_gates)
+    slope *= sigmoid_gates                          # sigmoid' = s (1 - s), for i, f, o
+    m = np.empty_like(gates)
+    m_i, m_f, m_g, m_o = (m[..., n, :, :] for n in range(4))
+    np.multiply(slope[..., 0, :, :], g, out=m_i)
+    np.multiply(slope[..., 1, :, :], c_prev, out=m_f)
+    np.multiply(slope[..., 2, :, :], tanh_c, out=m_o)
+    np.multiply(g, g, out=m_g)
+    np.subtract(1.0, m_g, out=m_g)                  # tanh' = 1 - g^2
+    m_g *= i
+    k = np.multiply(tanh_c, tanh_c)
+    np.subtract(1.0, k, out=k)
     k *= o
     return m, k
 
 
-def lstm_recurrence_backward(dh, dc, f, m, k, weight_hh, da, da_flat):
+def lstm_recurrence_backward(dh, dc, f, m, k, weight_hh, da, da_flat, scratch):
     """Backward of :func:`lstm_recurrence`, with m and k from :func:`lstm_backward_coefficients`.
 
     dh, dc (B, H): total gradients reaching h_t and c_t (from the output and from step t+1);
-    f (B, H): the forget gate. Writes dL/da into ``da`` (B, 4, H) and returns
-    ``(dh_prev, dc_prev)``; ``da_flat`` is the same memory as ``da`` viewed as (B, 4H).
+    f (B, H): the forget gate; m (4, B, H), k (B, H). Writes dL/da into ``da`` (4, B, H), a
+    gate-major view of ``da_flat`` (B, 4H) in torch's order, and returns (dh_prev, dc_prev).
+    weight_hh is W_hh as torch has it, (4H, H), for one product da_flat @ W_hh, or gate by
+    gate, (4, H, H), for four smaller ones into ``scratch`` (4, B, H), summed: faster, except
+    for a batch of one.
     """
     dc_t = dh * k
     dc_t += dc
-    np.multiply(m[..., :3, :], dc_t[..., None, :], out=da[..., :3, :])
-    np.multiply(m[..., 3, :], dh, out=da[..., 3, :])
+    np.multiply(m[:3], dc_t, out=da[:3])
+    np.multiply(m[3], dh, out=da[3])
     dc_t *= f
-    return da_flat @ weight_hh, dc_t
+    if weight_hh.ndim == 2:
+        return np.dot(da_flat, weight_hh), dc_t
+    return np.matmul(da, weight_hh, out=scratch).sum(axis=0), dc_t
 
 
 def gru_recurrence(a, h_prev, weight_hh, bias_hh, reset_after, gh, rh, h):
@@ -269,10 +302,11 @@ def parameter_gradients(da, dgh, x, h_in, weight_ih, dh_prev, rh=None):
     if rh is not None:
         H = rh.shape[-1]
         weight_hh[2 * H:] = dgh[:, 2 * H:].T @ rh
-    bias_ih = da.sum(axis=0)
+    ones = np.ones(len(da), dtype=da.dtype)       # column sums as a GEMV: faster than .sum(0)
+    bias_ih = ones @ da
     return {"x": da @ weight_ih, "h_prev": dh_prev,
             "weight_ih": da.T @ x, "weight_hh": weight_hh,
-            "bias_ih": bias_ih, "bias_hh": bias_ih.copy() if dgh is da else dgh.sum(axis=0)}
+            "bias_ih": bias_ih, "bias_hh": bias_ih.copy() if dgh is da else ones @ dgh}
 
 
 def rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity="tanh"):
@@ -328,11 +362,12 @@ def lstm_step_forward(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh)
         (h, c), each (B, H), and a cache for :func:`lstm_step_backward`.
     """
     p = _check_step_inputs(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, 4, c_prev)
-    a = p["x"] @ p["weight_ih"].T + (p["bias_ih"] + p["bias_hh"])
-    gates = np.empty_like(a)
+    gates = np.matmul(p["x"], lstm_kernel_weight(p["weight_ih"]))        # (4, B, H)
+    gates += lstm_kernel_weight(p["bias_ih"] + p["bias_hh"])
     c, tanh_c, h = (np.empty_like(p["c_prev"]) for _ in range(3))
     with np.errstate(over="ignore"):
-        lstm_recurrence(a, p["h_prev"], p["c_prev"], p["weight_hh"].T, gates, c, tanh_c, h)
+        lstm_recurrence(gates, p["h_prev"], p["c_prev"], lstm_kernel_weight(p["weight_hh"]),
+                        np.empty_like(gates), c, tanh_c, h)
     return (h, c), LSTMStepCache(p, gates, tanh_c)
 
 
@@ -352,11 +387,11 @@ def lstm_step_backward(dh, dc, cache):
     dc = check_float_array("dc", dc, dtype=tanh_c.dtype)
     check_shape("dh", dh, tanh_c.shape)
     check_shape("dc", dc, tanh_c.shape)
+    m, k = lstm_backward_coefficients(gates, p["c_prev"], tanh_c)
     B, H = tanh_c.shape
-    m, k = lstm_backward_coefficients(gates.reshape(B, 4, H), p["c_prev"], tanh_c)
-    da = np.empty_like(gates)
-    dh_prev, dc_prev = lstm_recurrence_backward(dh, dc, gates[:, H:2 * H], m, k, p["weight_hh"],
-                                                da.reshape(B, 4, H), da)
+    da = np.empty((B, 4 * H), dtype=tanh_c.dtype)
+    dh_prev, dc_prev = lstm_recurrence_backward(dh, dc, gates[1], m, k, p["weight_hh"],
+                                                by_gate(da, 4), da, None)
     grads = parameter_gradients(da, da, p["x"], p["h_prev"], p["weight_ih"], dh_prev)
     grads["c_prev"] = dc_prev
     return grads

@@ -204,8 +204,9 @@ class _Recurrent(Module):
         def flat(a):
             return None if a is None else a.reshape(T * B, a.shape[-1])
 
-        grads = cells.parameter_gradients(flat(da), flat(dgh), flat(x), flat(h_in),
-                                          p["weight_ih"], dh0, flat(rh))
+        da_flat = flat(da)
+        grads = cells.parameter_gradients(da_flat, da_flat if dgh is da else flat(dgh), flat(x),
+                                          flat(h_in), p["weight_ih"], dh0, flat(rh))
         return grads.pop("x").reshape(T, B, D), grads
 
 
@@ -276,39 +277,59 @@ class LSTM(_Recurrent):
     def _forward_direction(self, x, state, p):
         T, B, _ = x.shape
         H = self.hidden_size
-        a = self._input_projection(x, p, p["bias_ih"] + p["bias_hh"])     # (T, B, 4H)
-        gates = np.empty_like(a)                                    # i, f, g, o
+        gates = self._gate_inputs(x, p)          # (T, 4, B, H); each step turns its own block
+        scratch = np.empty_like(gates[0])        # into the activations i, f, o, g, in place
         hs = np.empty((T + 1, B, H), dtype=self.dtype)              # hs[t + 1] = h_t
         cs = np.empty((T + 1, B, H), dtype=self.dtype)
         tanh_cs = np.empty((T, B, H), dtype=self.dtype)
         hs[0], cs[0] = state
-        weight_hh_t = np.ascontiguousarray(p["weight_hh"].T)   # a C-ordered B operand is faster
+        weight_hh_t = cells.lstm_kernel_weight(p["weight_hh"])      # (4, H, H)
         with np.errstate(over="ignore"):
             for t in range(T):
-                cells.lstm_recurrence(a[t], hs[t], cs[t], weight_hh_t, gates[t],
+                cells.lstm_recurrence(gates[t], hs[t], cs[t], weight_hh_t, scratch,
                                       cs[t + 1], tanh_cs[t], hs[t + 1])
         return hs[1:], [hs[T], cs[T]], (x, gates, hs, cs, tanh_cs)
+
+    @staticmethod
+    def _gate_inputs(x, p):
+        """The input side of every step, as :func:`cells.lstm_recurrence` takes it, viewed as
+        (T, 4, B, H) with each step's gate blocks contiguous: computed gate-major, (4, T, B, H),
+        in one batched GEMM; for B = 1, (T, 4H) already keeps each step's gates together."""
+        T, B, D = x.shape
+        weight = cells.lstm_kernel_weight(p["weight_ih"])                 # (4, D, H)
+        bias = cells.lstm_kernel_weight(p["bias_ih"] + p["bias_hh"])      # (4, 1, H)
+        x_flat = x.reshape(T * B, D)
+        if B == 1:
+            a = x_flat @ weight.transpose(1, 0, 2).reshape(D, -1)        # (T, 4H)
+            a += bias.reshape(-1)
+            return a.reshape(T, 4, 1, -1)
+        a = np.matmul(x_flat, weight)                                       # (4, T*B, H)
+        a += bias
+        return a.reshape(4, T, B, -1).swapaxes(0, 1)
 
     def _backward_direction(self, dout, dstate, cache, p):
         x, gates, hs, cs, tanh_cs = cache
         T, B, H = dout.shape
-        gates_by_gate = gates.reshape(T, B, 4, H)
-        forget = gates_by_gate[:, :, 1]
-        da = np.empty_like(gates)                                        # (T, B, 4H)
-        da_by_gate = da.reshape(T, B, 4, H)
+        # da keeps torch's (T, B, 4H) layout, so that the weight gradients are single GEMMs;
+        # the step kernel writes it through a gate-major view.
+        da = np.empty((T, B, 4 * H), dtype=self.dtype)
+        da_by_gate = cells.by_gate(da, 4)                                # (T, 4, B, H)
+        scratch = np.empty_like(gates[0])
+        # per-gate products of the hidden weights, except for a batch of one (see the kernel)
+        weight_hh = p["weight_hh"] if B == 1 else p["weight_hh"].reshape(4, H, H)
         dh, dc = (d.copy() for d in dstate)
         # The coefficients are computed a few steps at a time, so that they are still in the
         # cache when the loop reads them (whole-sequence arrays would not be).
         chunk = max(1, _CACHE_ELEMENTS // gates[0].size)
         for stop in range(T, 0, -chunk):
             start = max(0, stop - chunk)
-            m, k = cells.lstm_backward_coefficients(gates_by_gate[start:stop], cs[start:stop],
+            m, k = cells.lstm_backward_coefficients(gates[start:stop], cs[start:stop],
                                                     tanh_cs[start:stop])
             for t in reversed(range(start, stop)):
                 dh += dout[t]
-                dh, dc = cells.lstm_recurrence_backward(dh, dc, forget[t], m[t - start],
-                                                        k[t - start], p["weight_hh"],
-                                                        da_by_gate[t], da[t])
+                dh, dc = cells.lstm_recurrence_backward(dh, dc, gates[t, 1], m[t - start],
+                                                        k[t - start], weight_hh,
+                                                        da_by_gate[t], da[t], scratch)
         dx, grads = self._gemm_grads(x, da, da, hs[:T], p, dh)
         return dx, [grads.pop("h_prev"), dc], grads
 

@@ -14,6 +14,8 @@ from .conftest import LAYERS, VARIANT_IDS, VARIANTS, cell_kwargs
 T, B, D, H = 4, 3, 3, 4
 GRID = list(itertools.product([1, 2], [False, True], [False, True]))  # layers, bidir, batch_first
 GRID_IDS = [f"L{L}-{'bi' if bi else 'uni'}-{'bf' if bf else 'tm'}" for L, bi, bf in GRID]
+BATCHES = pytest.mark.parametrize("batch", [B, 1], ids=[f"B{B}", "B1"])  # a batch of one takes
+                                                                          # its own LSTM products
 
 
 def build(kind, extra, num_layers=1, bidirectional=False, batch_first=False, **kw):
@@ -39,16 +41,18 @@ def to_time_major(a, batch_first):
 
 @pytest.mark.parametrize("kind,extra", VARIANTS, ids=VARIANT_IDS)
 @pytest.mark.parametrize("num_layers,bidirectional,batch_first", GRID, ids=GRID_IDS)
-def test_forward_matches_reference(kind, extra, num_layers, bidirectional, batch_first, rng):
+@BATCHES
+def test_forward_matches_reference(kind, extra, num_layers, bidirectional, batch_first, batch,
+                                   rng):
     layer = build(kind, extra, num_layers, bidirectional, batch_first)
-    x = rng.normal(size=(B, T, D) if batch_first else (T, B, D))
-    hx = initial_state(kind, layer, rng)
+    x = rng.normal(size=(batch, T, D) if batch_first else (T, batch, D))
+    hx = initial_state(kind, layer, rng, batch)
     output, state = layer(x, hx)
     h0, c0 = hx if kind == "lstm" else (hx, None)
     want_out, want_h, want_c = ref.sequence(kind, layer.params, to_time_major(x, batch_first),
                                             h0, c0, num_layers, bidirectional,
                                             **cell_kwargs(kind, extra))
-    assert output.shape == ((B, T) if batch_first else (T, B)) + (layer.num_directions * H,)
+    assert output.shape == ((batch, T) if batch_first else (T, batch)) + (layer.num_directions * H,)
     np.testing.assert_allclose(to_time_major(output, batch_first), want_out, rtol=0, atol=1e-13)
     h_n, c_n = state if kind == "lstm" else (state, None)
     np.testing.assert_allclose(h_n, want_h, rtol=0, atol=1e-13)
@@ -58,13 +62,14 @@ def test_forward_matches_reference(kind, extra, num_layers, bidirectional, batch
 
 @pytest.mark.parametrize("kind,extra", VARIANTS, ids=VARIANT_IDS)
 @pytest.mark.parametrize("num_layers,bidirectional,batch_first", GRID, ids=GRID_IDS)
+@BATCHES
 def test_backward_matches_numerical_gradients(kind, extra, num_layers, bidirectional,
-                                              batch_first, rng):
+                                              batch_first, batch, rng):
     """Every parameter, the input and the initial state(s), with upstream gradients on both
     the output and the final state(s)."""
     layer = build(kind, extra, num_layers, bidirectional, batch_first)
-    x = rng.normal(size=(B, T, D) if batch_first else (T, B, D))
-    hx = initial_state(kind, layer, rng)
+    x = rng.normal(size=(batch, T, D) if batch_first else (T, batch, D))
+    hx = initial_state(kind, layer, rng, batch)
     output, state = layer(x, hx)
     states = as_list(kind, state)
     doutput = rng.normal(size=output.shape)
