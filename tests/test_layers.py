@@ -157,6 +157,26 @@ def test_without_bias(kind, extra, rng):
     assert sorted(layer.grads) == sorted(layer.params)
 
 
+@pytest.mark.parametrize("steps_per_chunk", [1, 2, 3])
+def test_lstm_backward_does_not_depend_on_its_chunks(steps_per_chunk, rng, monkeypatch):
+    """The LSTM backward computes its coefficients a few steps at a time (one chunk at the
+    test's sizes, several at realistic ones): every chunking gives the same digits."""
+    layer = build("lstm", {}, num_layers=2, bidirectional=True)
+    x = rng.normal(size=(T, B, D))
+    output, _ = layer(x)
+    doutput = rng.normal(size=output.shape)
+    whole = layer.backward(doutput), {k: v.copy() for k, v in layer.grads.items()}
+    monkeypatch.setattr(rnncore.layers, "_CACHE_ELEMENTS", steps_per_chunk * 4 * B * H)
+    chunked = layer.backward(doutput), layer.grads
+    (dx_whole, (dh_whole, dc_whole)), grads_whole = whole
+    (dx_chunked, (dh_chunked, dc_chunked)), grads_chunked = chunked
+    np.testing.assert_array_equal(dx_chunked, dx_whole)
+    np.testing.assert_array_equal(dh_chunked, dh_whole)
+    np.testing.assert_array_equal(dc_chunked, dc_whole)
+    for name in grads_whole:
+        np.testing.assert_array_equal(grads_chunked[name], grads_whole[name])
+
+
 def test_parameter_names_shapes_and_init():
     layer = rnncore.LSTM(3, 5, num_layers=2, bidirectional=True, seed=0)
     want = {}
