@@ -131,6 +131,18 @@ class MemoryExplorer(Explorer):
 
     series = {}         # line name -> key of the data dict, plotted against the step t
 
+    def input_line(self, ax):
+        """The input x_t, faint and stepped, behind the states it drives."""
+        return ax.plot([], [], color=PALETTE["input"], alpha=0.5, drawstyle="steps-mid",
+                       label="input $x_t$")[0]
+
+    def survival_panel(self, ax, state, color):
+        """The last panel: the share of step 1's memory still in ``state`` k steps later."""
+        self.style(ax, f"memory of step 1 still in the {state}", "steps later k",
+                   "share remaining")
+        ax.set_ylim(-0.02, 1.02)
+        return ax.plot([], [], color=color, linewidth=2)[0]
+
     def draw(self, data):
         t = np.arange(1, len(data["x"]) + 1)
         for name, key in self.series.items():
@@ -183,15 +195,11 @@ class LSTMGateExplorer(MemoryExplorer):
         cell, hidden, survival = self.axes
         self.style(cell, "cell state $c_t$", "step t", "$c_t$")
         self.style(hidden, "hidden state $h_t$", "step t", "$h_t$")
-        self.style(survival, "memory of step 1 still in the cell", "steps later k",
-                   "share remaining")
-        survival.set_ylim(-0.02, 1.02)
-        return {"input": cell.plot([], [], color=PALETTE["input"], alpha=0.5,
-                                   drawstyle="steps-mid", label="input $x_t$")[0],
+        return {"input": self.input_line(cell),
                 "cell": cell.plot([], [], color=PALETTE["cell"], linewidth=2,
                                   label="$c_t$")[0],
                 "hidden": hidden.plot([], [], color=PALETTE["hidden"], linewidth=2)[0],
-                "survival": survival.plot([], [], color=PALETTE["cell"], linewidth=2)[0]}
+                "survival": self.survival_panel(survival, "cell", PALETTE["cell"])}
 
     def compute(self, mode, forget, input_gate, output_gate, forget_bias, steps, pattern):
         x = explore.input_pattern(pattern, steps)
@@ -226,14 +234,10 @@ class GRUGateExplorer(MemoryExplorer):
     def setup_axes(self):
         hidden, survival = self.axes
         self.style(hidden, "hidden state $h_t$", "step t", "$h_t$")
-        self.style(survival, "memory of step 1 still in the state", "steps later k",
-                   "share remaining")
-        survival.set_ylim(-0.02, 1.02)
-        return {"input": hidden.plot([], [], color=PALETTE["input"], alpha=0.5,
-                                     drawstyle="steps-mid", label="input $x_t$")[0],
+        return {"input": self.input_line(hidden),
                 "hidden": hidden.plot([], [], color=PALETTE["hidden"], linewidth=2,
                                       label="$h_t$")[0],
-                "survival": survival.plot([], [], color=PALETTE["update"], linewidth=2)[0]}
+                "survival": self.survival_panel(survival, "state", PALETTE["update"])}
 
     def compute(self, update, reset, steps, pattern):
         x = explore.input_pattern(pattern, steps)
