@@ -1,316 +1,65 @@
-"""One time step of an RNN, LSTM or GRU cell: forward and backward.
+"""One time step of each recurrent cell, forward and backward, written as the book's equations.
 
-Shapes used throughout (the same letters as the book):
+These functions are rnncore's reference: each line is a line of the chapter's maths, in the same
+order and with the same names. The sequence layers of :mod:`rnncore.layers` run faster kernels
+(``rnncore/_kernels.py``), which the tests hold equal to these functions to a few units in the
+last place; ``RNN(..., fast=False)`` and its siblings run these functions themselves.
 
-    B  batch size          D  input features          H  hidden units
+Shapes (the book's letters):
+
+    B  batch size      D  input features      H  hidden units
     G  gates: 1 for the RNN, 4 for the LSTM (i, f, g, o), 3 for the GRU (r, z, n)
 
 Parameters have ``torch.nn``'s names and shapes, so weights move between the two unchanged:
 
     weight_ih (G*H, D)   the article's U, applied to the input x_t
-    weight_hh (G*H, H)   the article's W, applied to the previous hidden state
+    weight_hh (G*H, H)   the article's W, applied to the previous hidden state h_{t-1}
     bias_ih   (G*H,)     bias_hh (G*H,)
 
-Each ``*_step_forward`` returns ``(outputs, cache)`` and each ``*_step_backward`` takes the
-upstream gradients and that cache and returns a dict of gradients keyed by the forward's
-argument names (``"x"``, ``"h_prev"``, ``"weight_ih"``, ...).
-
-The ``*_recurrence`` kernels below are the shared core: the sequence layers in
-:mod:`rnncore.layers` call them once per time step on views of preallocated buffers, and the
-step functions call them on a single step, so both run exactly the same arithmetic.
+Each ``*_step_forward`` returns ``(outputs, cache)``. Each ``*_step_backward`` takes the
+gradients of the loss with respect to the step's outputs and that cache, and returns a dict of
+gradients keyed by the forward's argument names (``"x"``, ``"h_prev"``, ``"weight_ih"``, ...).
+The forward checks its arguments and keeps copies of them, so changing an array after the call
+cannot change the gradients.
 """
 
 from typing import NamedTuple
 
 import numpy as np
 
-from .validation import check_choice, check_float_array, check_shape
+from .validation import check_upstream, step_arguments
 
-NONLINEARITIES = ("tanh", "relu")
 
+def sigmoid(a):
+    """The logistic function 1 / (1 + exp(-a)), elementwise, in the dtype of ``a``.
+
+    For a below about -709, exp(-a) overflows to inf and the result is exactly 0, the correctly
+    rounded value, so the overflow warning is silenced rather than avoided.
+    """
+    a = np.asarray(a)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-a))
+
+
+# ----------------------------------------------------------------------------------------
+# The plain RNN
+# ----------------------------------------------------------------------------------------
 
 class RNNStepCache(NamedTuple):
-    """What :func:`rnn_step_backward` needs: the step's inputs and its output h (B, H)."""
-    inputs: dict
-    h: np.ndarray
+    x: np.ndarray            # (B, D)
+    h_prev: np.ndarray       # (B, H)
+    weight_ih: np.ndarray    # (H, D)
+    weight_hh: np.ndarray    # (H, H)
+    a: np.ndarray            # (B, H) the pre-activation
     nonlinearity: str
 
 
-class LSTMStepCache(NamedTuple):
-    """The step's inputs, the gate activations (4, B, H) in the kernels' order i, f, o, g (see
-    :func:`lstm_recurrence`), and tanh(c) (B, H)."""
-    inputs: dict
-    gates: np.ndarray
-    tanh_c: np.ndarray
-
-
-class GRUStepCache(NamedTuple):
-    """The step's inputs, the gate activations (B, 3H) in the order r, z, n, the hidden
-    projection gh (B, 3H), r * h_prev (B, H; used only when reset_after is False)."""
-    inputs: dict
-    gates: np.ndarray
-    gh: np.ndarray
-    rh: np.ndarray
-    reset_after: bool
-
-
-def sigmoid(x, out=None):
-    """Logistic function 1 / (1 + exp(-x)), elementwise; ``out`` may be ``x`` itself.
-
-    For very negative x, exp(-x) overflows to inf and the result is exactly 0, the correctly
-    rounded value, so the overflow warning is silenced rather than avoided.
-    """
-    x = np.asarray(x)
-    if out is None:   # an array even for a scalar x, so that the in-place steps below work
-        out = np.empty(x.shape, dtype=np.result_type(x.dtype, np.float32))
-    with np.errstate(over="ignore"):
-        out = np.negative(x, out=out)
-        np.exp(out, out=out)
-    out += 1.0
-    return np.divide(1.0, out, out=out)
-
-
-# ----------------------------------------------------------------------------------------
-# Recurrence kernels: a holds the input projection x_t W_ih^T + biases for one step and is
-# overwritten with the activations; everything else is written into the given outputs.
-# ----------------------------------------------------------------------------------------
-
-def rnn_recurrence(a, h_prev, weight_hh, nonlinearity):
-    """h_t = act(a + h_prev W_hh^T), computed in place: on return ``a`` holds h_t.
-
-    a (B, H) = x_t W_ih^T + b_ih + b_hh; h_prev (B, H); weight_hh (H, H).
-    """
-    a += h_prev @ weight_hh.T
-    if nonlinearity == "tanh":
-        np.tanh(a, out=a)
-    else:
-        np.maximum(a, 0.0, out=a)
-    return a
-
-
-def rnn_recurrence_backward(dh, h, weight_hh, nonlinearity, da):
-    """Backward of :func:`rnn_recurrence`: writes dL/da into ``da`` and returns dL/dh_prev."""
-    if nonlinearity == "tanh":
-        np.multiply(h, h, out=da)
-        np.subtract(1.0, da, out=da)   # tanh' = 1 - h^2
-        da *= dh
-    else:
-        np.multiply(dh, h > 0, out=da)
-    return da @ weight_hh
-
-
-def by_gate(a, gate_count):
-    """View a (..., B, G*H) array gate by gate as (..., G, B, H), without copying."""
-    *lead, B, GH = a.shape
-    return a.reshape(*lead, B, gate_count, GH // gate_count).swapaxes(-3, -2)
-
-
-# Inside the LSTM kernels the gates are stored gate-major, in the order i, f, o, g: the three
-# sigmoid gates side by side, so that one call computes all three. Their pre-activations enter
-# with the sign flipped, because exp(-x) is all a sigmoid needs of x: flipping the signs of
-# those gates' weights and biases once saves negating every pre-activation at every step, and
-# changes no digit of the result.
-LSTM_KERNEL_ORDER = [0, 1, 3, 2]                    # torch's i, f, g, o -> i, f, o, g
-LSTM_KERNEL_SIGNS = np.array([-1.0, -1.0, -1.0, 1.0])
-
-
-def lstm_kernel_weight(weight):
-    """torch's (4H, K) weight, or (4H,) bias, as the LSTM kernels take it: (4, K, H), gate by
-    gate in the order i, f, o, g, each block transposed, the sigmoid gates' signs flipped."""
-    by_gate_rows = weight.reshape(4, weight.shape[0] // 4, -1)[LSTM_KERNEL_ORDER]  # (4, H, K)
-    signs = LSTM_KERNEL_SIGNS.astype(weight.dtype)[:, None, None]
-    return np.multiply(by_gate_rows.transpose(0, 2, 1), signs, order="C")  # C order: faster GEMMs
-
-
-def lstm_recurrence(a, h_prev, c_prev, weight_hh_t, scratch, c, tanh_c, h):
-    """One LSTM step (call inside ``np.errstate(over="ignore")``, see :func:`sigmoid`).
-
-    a (4, B, H): the input side x_t W_ih^T + b_ih + b_hh, as ``x_t @ lstm_kernel_weight(W_ih)
-    + lstm_kernel_weight(b_ih + b_hh)`` gives it: [-a_i, -a_f, -a_o, a_g]. The step adds
-    h_prev W_hh^T (weight_hh_t = ``lstm_kernel_weight(W_hh)``, (4, H, H)) and overwrites ``a``
-    with the activations [i, f, o, g]. scratch (4, B, H) is working space; c, tanh_c, h (B, H)
-    receive c = f * c_prev + i * g, tanh(c) and h = o * tanh(c).
-    """
-    np.matmul(h_prev, weight_hh_t, out=scratch)
-    a += scratch
-    sigmoid_gates = a[:3]
-    np.exp(sigmoid_gates, out=sigmoid_gates)          # sigmoid(x) = 1 / (1 + exp(-x))
-    sigmoid_gates += 1.0
-    np.divide(1.0, sigmoid_gates, out=sigmoid_gates)
-    np.tanh(a[3], out=a[3])
-    i, f, o, g = a[0], a[1], a[2], a[3]
-    np.multiply(f, c_prev, out=c)
-    np.multiply(i, g, out=tanh_c)                     # tanh_c doubles as scratch space
-    c += tanh_c
-    np.tanh(c, out=tanh_c)
-    np.multiply(o, tanh_c, out=h)
-
-
-def lstm_backward_coefficients(gates, c_prev, tanh_c):
-    """Everything the LSTM backward needs that does not depend on the upstream gradient.
-
-    With dc_t = dc + dh * k the total gradient reaching c_t, the pre-activation gradients are
-    da = [dc_t, dc_t, dc_t, dh] * m (torch's order i, f, g, o). Works on one step or on a run
-    of steps at once, which is how the layer calls it: a few large operations instead of many
-    small ones.
-
-    gates (..., 4, B, H): the activations as :func:`lstm_recurrence` leaves them, [i, f, o, g];
-    c_prev, tanh_c (..., B, H). Returns m (..., 4, B, H) = [g i(1-i), c_prev f(1-f),
-    i (1-g^2), tanh_c o(1-o)] and k (..., B, H) = o (1 - tanh_c^2).
-    """
-    i, o, g = gates[..., 0, :, :], gates[..., 2, :, :], gates[..., 3, :, :]
-    sigmoid_gates = gates[..., :3, :, :]
-    slope = np.subtract(1.0, sigmoid_gates)
-    slope *= sigmoid_gates                          # sigmoid' = s (1 - s), for i, f, o
-    m = np.empty_like(gates)
-    m_i, m_f, m_g, m_o = (m[..., n, :, :] for n in range(4))
-    np.multiply(slope[..., 0, :, :], g, out=m_i)
-    np.multiply(slope[..., 1, :, :], c_prev, out=m_f)
-    np.multiply(slope[..., 2, :, :], tanh_c, out=m_o)
-    np.multiply(g, g, out=m_g)
-    np.subtract(1.0, m_g, out=m_g)                  # tanh' = 1 - g^2
-    m_g *= i
-    k = np.multiply(tanh_c, tanh_c)
-    np.subtract(1.0, k, out=k)
-    k *= o
-    return m, k
-
-
-def lstm_recurrence_backward(dh, dc, f, m, k, weight_hh, da, da_flat, scratch):
-    """Backward of :func:`lstm_recurrence`, with m and k from :func:`lstm_backward_coefficients`.
-
-    dh, dc (B, H): total gradients reaching h_t and c_t (from the output and from step t+1);
-    f (B, H): the forget gate; m (4, B, H), k (B, H). Writes dL/da into ``da`` (4, B, H), a
-    gate-major view of ``da_flat`` (B, 4H) in torch's order, and returns (dh_prev, dc_prev).
-    weight_hh is W_hh as torch has it, (4H, H), for one product da_flat @ W_hh, or gate by
-    gate, (4, H, H), for four smaller ones into ``scratch`` (4, B, H), summed: faster, except
-    for a batch of one.
-    """
-    dc_t = dh * k
-    dc_t += dc
-    np.multiply(m[:3], dc_t, out=da[:3])
-    np.multiply(m[3], dh, out=da[3])
-    dc_t *= f
-    if weight_hh.ndim == 2:
-        return np.dot(da_flat, weight_hh), dc_t
-    return np.matmul(da, weight_hh, out=scratch).sum(axis=0), dc_t
-
-
-def gru_recurrence(a, h_prev, weight_hh, bias_hh, reset_after, gh, rh, h):
-    """One GRU step. a (B, 3H) = x_t W_ih^T + b_ih, overwritten by [r, z, n].
-
-    gh (B, 3H) receives the hidden projection (what multiplies into the gates from h_prev).
-    reset_after=True (PyTorch):  n = tanh(a_n + r * (h_prev W_hn^T + b_hn))
-    reset_after=False (Cho et al., 2014): n = tanh(a_n + (r * h_prev) W_hn^T + b_hn),
-    with r * h_prev written into ``rh`` (B, H). Then h = (1 - z) * n + z * h_prev.
-    """
-    H = h_prev.shape[-1]
-    if reset_after:
-        np.matmul(h_prev, weight_hh.T, out=gh)
-        gh += bias_hh
-    else:
-        np.matmul(h_prev, weight_hh[:2 * H].T, out=gh[..., :2 * H])
-        gh[..., :2 * H] += bias_hh[:2 * H]
-    rz = a[..., :2 * H]
-    rz += gh[..., :2 * H]
-    sigmoid(rz, out=rz)
-    r, z, n = a[..., :H], a[..., H:2 * H], a[..., 2 * H:]
-    if reset_after:
-        n += r * gh[..., 2 * H:]
-    else:
-        np.multiply(r, h_prev, out=rh)
-        np.matmul(rh, weight_hh[2 * H:].T, out=gh[..., 2 * H:])
-        gh[..., 2 * H:] += bias_hh[2 * H:]
-        n += gh[..., 2 * H:]
-    np.tanh(n, out=n)
-    np.subtract(h_prev, n, out=h)
-    h *= z
-    h += n
-
-
-def gru_recurrence_backward(dh, gates, gh, h_prev, weight_hh, reset_after, da, dgh):
-    """Backward of :func:`gru_recurrence`.
-
-    dh (B, H): total gradient reaching h_t; gates (B, 3H): [r, z, n]; gh (B, 3H) as written
-    by the forward. Writes dL/da into ``da`` and dL/dgh into ``dgh`` (both (B, 3H); dgh is
-    what the hidden weights and bias_hh see) and returns dh_prev.
-    """
-    H = h_prev.shape[-1]
-    r, z, n = gates[..., :H], gates[..., H:2 * H], gates[..., 2 * H:]
-    dr, dz, dn = da[..., :H], da[..., H:2 * H], da[..., 2 * H:]
-    np.subtract(h_prev, n, out=dz)
-    dz *= dh
-    dh_prev = dh * z
-    np.subtract(1.0, z, out=dn)
-    dn *= dh
-    dn *= 1.0 - n * n                       # through tanh: now dL/d(pre-activation of n)
-    if reset_after:
-        np.multiply(dn, r, out=dgh[..., 2 * H:])
-        np.multiply(dn, gh[..., 2 * H:], out=dr)
-    else:
-        dgh[..., 2 * H:] = dn
-        drh = dn @ weight_hh[2 * H:]
-        np.multiply(drh, h_prev, out=dr)
-        drh *= r
-        dh_prev += drh
-    slope = 1.0 - gates[..., :2 * H]
-    slope *= gates[..., :2 * H]
-    da[..., :2 * H] *= slope
-    dgh[..., :2 * H] = da[..., :2 * H]
-    if reset_after:
-        dh_prev += dgh @ weight_hh
-    else:
-        dh_prev += dgh[..., :2 * H] @ weight_hh[:2 * H]
-    return dh_prev
-
-
-# ----------------------------------------------------------------------------------------
-# Step functions: the interface learners implement in the assignments.
-# ----------------------------------------------------------------------------------------
-
-def _check_step_inputs(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, gates, c_prev=None):
-    """Validate one step's arrays and return them as float arrays of one dtype."""
-    x = check_float_array("x", x)
-    dtype = x.dtype
-    arrays = {"x": x}
-    named = {"h_prev": h_prev, "c_prev": c_prev, "weight_ih": weight_ih,
-             "weight_hh": weight_hh, "bias_ih": bias_ih, "bias_hh": bias_hh}
-    for name, value in named.items():
-        if value is not None:
-            arrays[name] = check_float_array(name, value, dtype=dtype)
-    sizes = check_shape("x", x, ("B", "D"))
-    sizes = check_shape("h_prev", arrays["h_prev"], ("B", "H"), sizes)
-    G = f"{gates}*H" if gates > 1 else "H"
-    sizes[G] = gates * sizes["H"]
-    if c_prev is not None:
-        check_shape("c_prev", arrays["c_prev"], ("B", "H"), sizes)
-    check_shape("weight_ih", arrays["weight_ih"], (G, "D"), sizes)
-    check_shape("weight_hh", arrays["weight_hh"], (G, "H"), sizes)
-    check_shape("bias_ih", arrays["bias_ih"], (G,), sizes)
-    check_shape("bias_hh", arrays["bias_hh"], (G,), sizes)
-    return arrays
-
-
-def parameter_gradients(da, dgh, x, h_in, weight_ih, dh_prev, rh=None):
-    """Gradients shared by every cell once dL/da (input side) and dL/dgh (hidden side) are known.
-
-    da (N, G*H) multiplies x (N, D); dgh (N, G*H) multiplies h_in (N, H), except that for the
-    reset-before GRU the n rows multiply rh = r * h_prev (N, H). The sequence layers pass all
-    T*B rows at once, so each weight gradient is one GEMM.
-    """
-    weight_hh = dgh.T @ h_in
-    if rh is not None:
-        H = rh.shape[-1]
-        weight_hh[2 * H:] = dgh[:, 2 * H:].T @ rh
-    ones = np.ones(len(da), dtype=da.dtype)       # column sums as a GEMV: faster than .sum(0)
-    bias_ih = ones @ da
-    return {"x": da @ weight_ih, "h_prev": dh_prev,
-            "weight_ih": da.T @ x, "weight_hh": weight_hh,
-            "bias_ih": bias_ih, "bias_hh": bias_ih.copy() if dgh is da else ones @ dgh}
-
-
+@step_arguments(gates=1)
 def rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity="tanh"):
-    """One step of a vanilla RNN: h = act(x W_ih^T + b_ih + h_prev W_hh^T + b_hh).
+    """One step of a plain (Elman) RNN:
+
+        a_t = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh
+        h_t = tanh(a_t)                     (or ReLU, with nonlinearity="relu")
 
     Args:
         x: (B, D) input at this step.
@@ -321,38 +70,58 @@ def rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, nonlinea
     Returns:
         h: (B, H) the new hidden state, and a cache for :func:`rnn_step_backward`.
     """
-    check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
-    p = _check_step_inputs(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, gates=1)
-    h = p["x"] @ p["weight_ih"].T + (p["bias_ih"] + p["bias_hh"])
-    rnn_recurrence(h, p["h_prev"], p["weight_hh"], nonlinearity)
-    return h, RNNStepCache(p, h, nonlinearity)
+    a = x @ weight_ih.T + bias_ih + h_prev @ weight_hh.T + bias_hh
+    h = np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0.0)
+    return h, RNNStepCache(x, h_prev, weight_ih, weight_hh, a, nonlinearity)
 
 
 def rnn_step_backward(dh, cache):
     """Backward of :func:`rnn_step_forward`.
 
     Args:
-        dh: (B, H) gradient of the loss w.r.t. the step's output h.
+        dh: (B, H) gradient of the loss with respect to the step's output h.
         cache: from the forward.
 
     Returns:
         dict with "x" (B, D), "h_prev" (B, H), "weight_ih" (H, D), "weight_hh" (H, H),
         "bias_ih" (H,), "bias_hh" (H,).
     """
-    p, h, nonlinearity = cache
-    dh = check_float_array("dh", dh, dtype=h.dtype)
-    check_shape("dh", dh, h.shape)
-    da = np.empty_like(h)
-    dh_prev = rnn_recurrence_backward(dh, h, p["weight_hh"], nonlinearity, da)
-    return parameter_gradients(da, da, p["x"], p["h_prev"], p["weight_ih"], dh_prev)
+    x, h_prev, weight_ih, weight_hh, a, nonlinearity = cache
+    dh = check_upstream("dh", dh, like=a)
+    if nonlinearity == "tanh":
+        da = dh * (1.0 - np.tanh(a) ** 2)           # tanh'(a) = 1 - tanh(a)^2
+    else:
+        da = dh * (a > 0)                           # relu'(a) = 1 where a > 0, else 0
+    return {"x": da @ weight_ih, "h_prev": da @ weight_hh,
+            "weight_ih": da.T @ x, "weight_hh": da.T @ h_prev,
+            "bias_ih": da.sum(axis=0), "bias_hh": da.sum(axis=0)}
 
 
+# ----------------------------------------------------------------------------------------
+# The LSTM (gate order i, f, g, o, as torch.nn.LSTM)
+# ----------------------------------------------------------------------------------------
+
+class LSTMStepCache(NamedTuple):
+    x: np.ndarray            # (B, D)
+    h_prev: np.ndarray       # (B, H)
+    c_prev: np.ndarray       # (B, H)
+    weight_ih: np.ndarray    # (4H, D)
+    weight_hh: np.ndarray    # (4H, H)
+    i: np.ndarray            # (B, H) input gate
+    f: np.ndarray            # (B, H) forget gate
+    g: np.ndarray            # (B, H) candidate
+    o: np.ndarray            # (B, H) output gate
+    c: np.ndarray            # (B, H) the new cell state
+
+
+@step_arguments(gates=4)
 def lstm_step_forward(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh):
-    """One LSTM step with torch.nn.LSTM's gate order i, f, g, o.
+    """One LSTM step, in torch.nn.LSTM's gate order i, f, g, o:
 
-        [a_i, a_f, a_g, a_o] = x W_ih^T + b_ih + h_prev W_hh^T + b_hh
-        i = sigmoid(a_i)   f = sigmoid(a_f)   g = tanh(a_g)   o = sigmoid(a_o)
-        c = f * c_prev + i * g                h = o * tanh(c)
+        [a_i, a_f, a_g, a_o] = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh
+        i_t = sigmoid(a_i)   f_t = sigmoid(a_f)   g_t = tanh(a_g)   o_t = sigmoid(a_o)
+        c_t = f_t * c_{t-1} + i_t * g_t
+        h_t = o_t * tanh(c_t)
 
     Args:
         x: (B, D); h_prev, c_prev: (B, H);
@@ -361,50 +130,76 @@ def lstm_step_forward(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh)
     Returns:
         (h, c), each (B, H), and a cache for :func:`lstm_step_backward`.
     """
-    p = _check_step_inputs(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, 4, c_prev)
-    gates = np.matmul(p["x"], lstm_kernel_weight(p["weight_ih"]))        # (4, B, H)
-    gates += lstm_kernel_weight(p["bias_ih"] + p["bias_hh"])
-    c, tanh_c, h = (np.empty_like(p["c_prev"]) for _ in range(3))
-    with np.errstate(over="ignore"):
-        lstm_recurrence(gates, p["h_prev"], p["c_prev"], lstm_kernel_weight(p["weight_hh"]),
-                        np.empty_like(gates), c, tanh_c, h)
-    return (h, c), LSTMStepCache(p, gates, tanh_c)
+    a = x @ weight_ih.T + bias_ih + h_prev @ weight_hh.T + bias_hh     # (B, 4H)
+    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)                        # each (B, H)
+    i = sigmoid(a_i)                 # input gate: how much of the candidate to write
+    f = sigmoid(a_f)                 # forget gate: how much of the old memory to keep
+    g = np.tanh(a_g)                 # candidate: what could be written
+    o = sigmoid(a_o)                 # output gate: how much of the memory to show
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return (h, c), LSTMStepCache(x, h_prev, c_prev, weight_ih, weight_hh, i, f, g, o, c)
 
 
 def lstm_step_backward(dh, dc, cache):
     """Backward of :func:`lstm_step_forward`.
 
+        dc_t  = dc + dh * o_t * (1 - tanh(c_t)^2)       c_t reaches the loss directly and via h_t
+        da_i  = dc_t * g_t * i_t (1 - i_t)              da_f = dc_t * c_{t-1} * f_t (1 - f_t)
+        da_g  = dc_t * i_t * (1 - g_t^2)                da_o = dh * tanh(c_t) * o_t (1 - o_t)
+        dc_{t-1} = dc_t * f_t
+
     Args:
-        dh, dc: (B, H) gradients of the loss w.r.t. the step's h and c.
+        dh, dc: (B, H) gradients of the loss with respect to the step's h and c.
         cache: from the forward.
 
     Returns:
         dict with "x" (B, D), "h_prev" (B, H), "c_prev" (B, H), "weight_ih" (4H, D),
         "weight_hh" (4H, H), "bias_ih" (4H,), "bias_hh" (4H,).
     """
-    p, gates, tanh_c = cache
-    dh = check_float_array("dh", dh, dtype=tanh_c.dtype)
-    dc = check_float_array("dc", dc, dtype=tanh_c.dtype)
-    check_shape("dh", dh, tanh_c.shape)
-    check_shape("dc", dc, tanh_c.shape)
-    m, k = lstm_backward_coefficients(gates, p["c_prev"], tanh_c)
-    B, H = tanh_c.shape
-    da = np.empty((B, 4 * H), dtype=tanh_c.dtype)
-    dh_prev, dc_prev = lstm_recurrence_backward(dh, dc, gates[1], m, k, p["weight_hh"],
-                                                by_gate(da, 4), da, None)
-    grads = parameter_gradients(da, da, p["x"], p["h_prev"], p["weight_ih"], dh_prev)
-    grads["c_prev"] = dc_prev
-    return grads
+    x, h_prev, c_prev, weight_ih, weight_hh, i, f, g, o, c = cache
+    dh = check_upstream("dh", dh, like=c)
+    dc = check_upstream("dc", dc, like=c)
+    tanh_c = np.tanh(c)
+    dc_t = dc + dh * o * (1.0 - tanh_c ** 2)
+    da_i = dc_t * g * i * (1.0 - i)
+    da_f = dc_t * c_prev * f * (1.0 - f)
+    da_g = dc_t * i * (1.0 - g ** 2)
+    da_o = dh * tanh_c * o * (1.0 - o)
+    da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)              # (B, 4H)
+    return {"x": da @ weight_ih, "h_prev": da @ weight_hh, "c_prev": dc_t * f,
+            "weight_ih": da.T @ x, "weight_hh": da.T @ h_prev,
+            "bias_ih": da.sum(axis=0), "bias_hh": da.sum(axis=0)}
 
 
+# ----------------------------------------------------------------------------------------
+# The GRU (gate order r, z, n, as torch.nn.GRU)
+# ----------------------------------------------------------------------------------------
+
+class GRUStepCache(NamedTuple):
+    x: np.ndarray            # (B, D)
+    h_prev: np.ndarray       # (B, H)
+    weight_ih: np.ndarray    # (3H, D)
+    weight_hh: np.ndarray    # (3H, H)
+    r: np.ndarray            # (B, H) reset gate
+    z: np.ndarray            # (B, H) update gate
+    n: np.ndarray            # (B, H) candidate state
+    hn: np.ndarray           # (B, H) the hidden side of n's pre-activation (before the reset)
+    reset_after: bool
+
+
+@step_arguments(gates=3)
 def gru_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, reset_after=True):
-    """One GRU step with torch.nn.GRU's gate order r, z, n.
+    """One GRU step, in torch.nn.GRU's gate order r, z, n:
 
-        r = sigmoid(x W_ir^T + b_ir + h_prev W_hr^T + b_hr)
-        z = sigmoid(x W_iz^T + b_iz + h_prev W_hz^T + b_hz)
-        n = tanh(x W_in^T + b_in + r * (h_prev W_hn^T + b_hn))      reset_after=True (PyTorch)
-        n = tanh(x W_in^T + b_in + (r * h_prev) W_hn^T + b_hn)      reset_after=False (Cho 2014)
-        h = (1 - z) * n + z * h_prev
+        r_t = sigmoid(x_t W_ir^T + b_ir + h_{t-1} W_hr^T + b_hr)
+        z_t = sigmoid(x_t W_iz^T + b_iz + h_{t-1} W_hz^T + b_hz)
+        n_t = tanh(x_t W_in^T + b_in + r_t * (h_{t-1} W_hn^T + b_hn))    reset_after=True
+        n_t = tanh(x_t W_in^T + b_in + (r_t * h_{t-1}) W_hn^T + b_hn)    reset_after=False
+        h_t = (1 - z_t) * n_t + z_t * h_{t-1}
+
+    reset_after=True is PyTorch's (and cuDNN's) formula; reset_after=False applies the reset
+    gate before the product with W_hn, as Keras does by default.
 
     Args:
         x: (B, D); h_prev: (B, H); weight_ih: (3H, D); weight_hh: (3H, H);
@@ -413,31 +208,53 @@ def gru_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, reset_af
     Returns:
         h: (B, H), and a cache for :func:`gru_step_backward`.
     """
-    p = _check_step_inputs(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, gates=3)
-    gates = p["x"] @ p["weight_ih"].T + p["bias_ih"]
-    gh = np.empty_like(gates)
-    rh = np.empty_like(p["h_prev"])
-    h = np.empty_like(p["h_prev"])
-    gru_recurrence(gates, p["h_prev"], p["weight_hh"], p["bias_hh"], reset_after, gh, rh, h)
-    return h, GRUStepCache(p, gates, gh, rh, bool(reset_after))
+    x_r, x_z, x_n = np.split(x @ weight_ih.T + bias_ih, 3, axis=1)     # each (B, H)
+    W_hr, W_hz, W_hn = np.split(weight_hh, 3)                          # each (H, H)
+    b_hr, b_hz, b_hn = np.split(bias_hh, 3)                            # each (H,)
+    r = sigmoid(x_r + h_prev @ W_hr.T + b_hr)      # reset gate
+    z = sigmoid(x_z + h_prev @ W_hz.T + b_hz)      # update gate
+    if reset_after:
+        hn = h_prev @ W_hn.T + b_hn
+        n = np.tanh(x_n + r * hn)
+    else:
+        hn = (r * h_prev) @ W_hn.T + b_hn
+        n = np.tanh(x_n + hn)
+    h = (1.0 - z) * n + z * h_prev
+    return h, GRUStepCache(x, h_prev, weight_ih, weight_hh, r, z, n, hn, reset_after)
 
 
 def gru_step_backward(dh, cache):
-    """Backward of :func:`gru_step_forward`.
+    """Backward of :func:`gru_step_forward`. h_{t-1} reaches h_t along three paths: directly
+    (z * h_{t-1}), through the gates r and z, and through the candidate n.
 
     Args:
-        dh: (B, H) gradient of the loss w.r.t. the step's output h.
+        dh: (B, H) gradient of the loss with respect to the step's output h.
         cache: from the forward.
 
     Returns:
         dict with "x" (B, D), "h_prev" (B, H), "weight_ih" (3H, D), "weight_hh" (3H, H),
         "bias_ih" (3H,), "bias_hh" (3H,).
     """
-    p, gates, gh, rh, reset_after = cache
-    dh = check_float_array("dh", dh, dtype=gates.dtype)
-    check_shape("dh", dh, rh.shape)
-    da, dgh = np.empty_like(gates), np.empty_like(gh)
-    dh_prev = gru_recurrence_backward(dh, gates, gh, p["h_prev"], p["weight_hh"],
-                                      reset_after, da, dgh)
-    return parameter_gradients(da, dgh, p["x"], p["h_prev"], p["weight_ih"], dh_prev,
-                               None if reset_after else rh)
+    x, h_prev, weight_ih, weight_hh, r, z, n, hn, reset_after = cache
+    dh = check_upstream("dh", dh, like=h_prev)
+    W_hr, W_hz, W_hn = np.split(weight_hh, 3)
+    da_n = dh * (1.0 - z) * (1.0 - n ** 2)          # to n's pre-activation, through tanh
+    da_z = dh * (h_prev - n) * z * (1.0 - z)        # to z's pre-activation
+    if reset_after:
+        dhn = da_n * r                              # to h_{t-1} W_hn^T + b_hn
+        da_r = da_n * hn * r * (1.0 - r)
+        dW_hn = dhn.T @ h_prev
+        dh_prev_via_n = dhn @ W_hn
+    else:
+        dhn = da_n                                  # to (r * h_{t-1}) W_hn^T + b_hn
+        drh = da_n @ W_hn                           # to r * h_{t-1}
+        da_r = drh * h_prev * r * (1.0 - r)
+        dW_hn = dhn.T @ (r * h_prev)
+        dh_prev_via_n = drh * r
+    dh_prev = dh * z + dh_prev_via_n + da_r @ W_hr + da_z @ W_hz
+    da_input = np.concatenate([da_r, da_z, da_n], axis=1)              # (B, 3H)
+    da_hidden = np.concatenate([da_r, da_z, dhn], axis=1)              # (B, 3H)
+    return {"x": da_input @ weight_ih, "h_prev": dh_prev,
+            "weight_ih": da_input.T @ x,
+            "weight_hh": np.concatenate([da_r.T @ h_prev, da_z.T @ h_prev, dW_hn]),
+            "bias_ih": da_input.sum(axis=0), "bias_hh": da_hidden.sum(axis=0)}

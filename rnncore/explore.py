@@ -163,6 +163,6 @@ def lstm_with_forget_bias(forget_bias, inputs, *, seed=0):
     trace = {key: np.empty(len(inputs)) for key in ("c", "h", "forget")}
     for t, x in enumerate(inputs):
         (h, c), cache = lstm_step_forward(np.array([[x]]), h, c, **weights)
-        trace["c"][t], trace["h"][t], trace["forget"][t] = c.item(), h.item(), cache.gates[1, 0, 0]
+        trace["c"][t], trace["h"][t], trace["forget"][t] = c.item(), h.item(), cache.f.item()
     trace["survival"] = np.concatenate([[1.0], np.cumprod(trace["forget"][1:])])
     return trace

@@ -6,17 +6,27 @@ Shapes (time-major by default, as in PyTorch):
     output  (T, B, dirs * H)   forward and reverse directions concatenated on the last axis
     h_n     (num_layers * dirs, B, H), index = layer * dirs + direction
 
-Each direction of each layer runs one GEMM for the input projection of all T steps, then a
-Python loop over time that calls the cell kernels of :mod:`rnncore.cells` on views of
-preallocated buffers; the backward loop stores every step's gate gradients so that the weight
-gradients are again single GEMMs after the loop.
+Two paths compute the same numbers, side by side:
+
+- ``fast=True`` (the default): each direction of each layer runs one GEMM for the input
+  projection of all T steps, then a Python loop over time that calls the kernels of
+  ``rnncore/_kernels.py`` on views of preallocated buffers; the backward loop stores every
+  step's gate gradients so that the weight gradients are again single GEMMs after the loop.
+- ``fast=False``: the manual path, a loop over time of the readable step functions of
+  :mod:`rnncore.cells`, forward and backward.
+
+The tests hold the two equal to a few units in the last place, for every cell, direction,
+depth and initial state.
 """
 
 import numpy as np
 
+from . import _kernels as kernels
 from . import cells
 from .module import Module, make_rng
 from .validation import check_choice, check_float_array, check_positive_int, check_shape
+
+NONLINEARITIES = ("tanh", "relu")
 
 # Elements of per-step temporaries processed together: 512 KB in float32, which a core's L2
 # cache holds (measured best of 2^15 to 2^18 on a 1 MB L2).
@@ -31,8 +41,9 @@ class _Recurrent(Module):
     _dstate_name = "dh_n"
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, *, dtype=np.float64, seed=None, rng=None):
+                 bidirectional=False, *, dtype=np.float64, seed=None, rng=None, fast=True):
         super().__init__(dtype)
+        self.fast = bool(fast)
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.num_layers = check_positive_int("num_layers", num_layers)
@@ -129,9 +140,9 @@ class _Recurrent(Module):
             for direction, suffix in enumerate(self._suffixes(layer)):
                 k = layer * self.num_directions + direction
                 xs = layer_input if direction == 0 else layer_input[::-1]
-                out, last, cache = self._forward_direction(
-                    np.ascontiguousarray(xs), [s[k] for s in initial],
-                    self._direction_params(suffix))
+                run = self._forward_direction if self.fast else self._forward_by_steps
+                out, last, cache = run(np.ascontiguousarray(xs), [s[k] for s in initial],
+                                       self._direction_params(suffix))
                 for f, s in zip(final, last):
                     f[k] = s
                 outputs.append(out if direction == 0 else out[::-1])
@@ -163,7 +174,8 @@ class _Recurrent(Module):
             for direction, suffix in enumerate(self._suffixes(layer)):
                 k = layer * dirs + direction
                 dout = d_layer_out[..., direction * H:(direction + 1) * H]
-                dxs, dstart, grads = self._backward_direction(
+                run = self._backward_direction if self.fast else self._backward_by_steps
+                dxs, dstart, grads = run(
                     np.ascontiguousarray(dout if direction == 0 else dout[::-1]),
                     [d[k] for d in dfinal], caches[k], self._direction_params(suffix))
                 for d, s in zip(dinitial, dstart):
@@ -187,7 +199,36 @@ class _Recurrent(Module):
         dx, (dh0,) = self._backward(doutput, dh_n)
         return dx, dh0
 
-    # -- one direction: subclasses ----------------------------------------------------------
+    # -- one direction, the manual path: the readable step functions, step by step ----------
+
+    def _forward_by_steps(self, x, state, p):
+        """x (T, B, D), state [h_0] or [h_0, c_0] -> outputs (T, B, H), final state, caches."""
+        outputs, caches = [], []
+        for x_t in x:
+            out, cache = self.step_forward(x_t, *state, **p, **self._step_options())
+            state = list(out) if isinstance(out, tuple) else [out]
+            outputs.append(state[0])
+            caches.append(cache)
+        return np.stack(outputs), state, caches
+
+    def _backward_by_steps(self, dout, dstate, caches, p):
+        """dout (T, B, H), gradients of the final state -> dx (T, B, D), gradients of the
+        initial state, and the parameter gradients summed over the steps."""
+        dx = [None] * len(caches)
+        grads = {name: np.zeros_like(value) for name, value in p.items()}
+        for t in reversed(range(len(caches))):
+            dstate[0] = dstate[0] + dout[t]
+            step = self.step_backward(*dstate, caches[t])
+            dx[t] = step["x"]
+            dstate = [step[f"{name}_prev"] for name in self.state_names]
+            for name in grads:
+                grads[name] = grads[name] + step[name]
+        return np.stack(dx), dstate, grads
+
+    def _step_options(self):
+        return {}
+
+    # -- one direction, the fast path: subclasses -------------------------------------------
 
     def _input_projection(self, x, p, gate_bias):
         """x (T, B, D) -> x W_ih^T + gate_bias as (T, B, G*H), in a single GEMM."""
@@ -205,7 +246,7 @@ class _Recurrent(Module):
             return None if a is None else a.reshape(T * B, a.shape[-1])
 
         da_flat = flat(da)
-        grads = cells.parameter_gradients(da_flat, da_flat if dgh is da else flat(dgh), flat(x),
+        grads = kernels.parameter_gradients(da_flat, da_flat if dgh is da else flat(dgh), flat(x),
                                           flat(h_in), p["weight_ih"], dh0, flat(rh))
         return grads.pop("x").reshape(T, B, D), grads
 
@@ -218,16 +259,24 @@ class RNN(_Recurrent):
         batch_first, bidirectional: as in ``torch.nn.RNN``.
         dtype: float64 (default, exact) or float32 (fast). seed / rng: reproducible init.
 
+        fast: False runs the readable step functions of :mod:`rnncore.cells` (same numbers).
+
     ``forward(x, hx=None) -> (output, h_n)``; ``backward(doutput, dh_n=None) -> (dx, dhx)``
     and fills ``self.grads``.
     """
 
+    step_forward = staticmethod(cells.rnn_step_forward)
+    step_backward = staticmethod(cells.rnn_step_backward)
+
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, bidirectional=False, *, dtype=np.float64, seed=None,
-                 rng=None):
-        self.nonlinearity = check_choice("nonlinearity", nonlinearity, cells.NONLINEARITIES)
+                 rng=None, fast=True):
+        self.nonlinearity = check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, seed=seed, rng=rng)
+                         dtype=dtype, seed=seed, rng=rng, fast=fast)
+
+    def _step_options(self):
+        return {"nonlinearity": self.nonlinearity}
 
     def _forward_direction(self, x, state, p):
         T, B, _ = x.shape
@@ -235,7 +284,7 @@ class RNN(_Recurrent):
         hs[0] = state[0]
         hs[1:] = self._input_projection(x, p, p["bias_ih"] + p["bias_hh"])
         for t in range(T):
-            cells.rnn_recurrence(hs[t + 1], hs[t], p["weight_hh"], self.nonlinearity)
+            kernels.rnn_recurrence(hs[t + 1], hs[t], p["weight_hh"], self.nonlinearity)
         return hs[1:], [hs[T]], (x, hs)
 
     def _backward_direction(self, dout, dstate, cache, p):
@@ -245,7 +294,7 @@ class RNN(_Recurrent):
         dh = dstate[0].copy()
         for t in reversed(range(T)):
             dh += dout[t]
-            dh = cells.rnn_recurrence_backward(dh, hs[t + 1], p["weight_hh"],
+            dh = kernels.rnn_recurrence_backward(dh, hs[t + 1], p["weight_hh"],
                                                self.nonlinearity, da[t])
         dx, grads = self._gemm_grads(x, da, da, hs[:T], p, dh)
         return dx, [grads.pop("h_prev")], grads
@@ -262,6 +311,8 @@ class LSTM(_Recurrent):
     gate_count = 4
     state_names = ("h", "c")
     _dstate_name = "dstate"
+    step_forward = staticmethod(cells.lstm_step_forward)
+    step_backward = staticmethod(cells.lstm_step_backward)
 
     def forward(self, x, hx=None):
         """x: (T, B, D); hx: (h_0, c_0), each (num_layers*dirs, B, H), or None for zeros.
@@ -283,21 +334,21 @@ class LSTM(_Recurrent):
         cs = np.empty((T + 1, B, H), dtype=self.dtype)
         tanh_cs = np.empty((T, B, H), dtype=self.dtype)
         hs[0], cs[0] = state
-        weight_hh_t = cells.lstm_kernel_weight(p["weight_hh"])      # (4, H, H)
+        weight_hh_t = kernels.lstm_kernel_weight(p["weight_hh"])      # (4, H, H)
         with np.errstate(over="ignore"):
             for t in range(T):
-                cells.lstm_recurrence(gates[t], hs[t], cs[t], weight_hh_t, scratch,
+                kernels.lstm_recurrence(gates[t], hs[t], cs[t], weight_hh_t, scratch,
                                       cs[t + 1], tanh_cs[t], hs[t + 1])
         return hs[1:], [hs[T], cs[T]], (x, gates, hs, cs, tanh_cs)
 
     @staticmethod
     def _gate_inputs(x, p):
-        """The input side of every step, as :func:`cells.lstm_recurrence` takes it, viewed as
+        """The input side of every step, as :func:`_kernels.lstm_recurrence` takes it, viewed as
         (T, 4, B, H) with each step's gate blocks contiguous: computed gate-major, (4, T, B, H),
         in one batched GEMM; for B = 1, (T, 4H) already keeps each step's gates together."""
         T, B, D = x.shape
-        weight = cells.lstm_kernel_weight(p["weight_ih"])                 # (4, D, H)
-        bias = cells.lstm_kernel_weight(p["bias_ih"] + p["bias_hh"])      # (4, 1, H)
+        weight = kernels.lstm_kernel_weight(p["weight_ih"])                 # (4, D, H)
+        bias = kernels.lstm_kernel_weight(p["bias_ih"] + p["bias_hh"])      # (4, 1, H)
         x_flat = x.reshape(T * B, D)
         if B == 1:
             a = x_flat @ weight.transpose(1, 0, 2).reshape(D, -1)        # (T, 4H)
@@ -313,7 +364,7 @@ class LSTM(_Recurrent):
         # da keeps torch's (T, B, 4H) layout, so that the weight gradients are single GEMMs;
         # the step kernel writes it through a gate-major view.
         da = np.empty((T, B, 4 * H), dtype=self.dtype)
-        da_by_gate = cells.by_gate(da, 4)                                # (T, 4, B, H)
+        da_by_gate = kernels.by_gate(da, 4)                                # (T, 4, B, H)
         scratch = np.empty_like(gates[0])
         # per-gate products of the hidden weights, except for a batch of one (see the kernel)
         weight_hh = p["weight_hh"] if B == 1 else p["weight_hh"].reshape(4, H, H)
@@ -323,11 +374,11 @@ class LSTM(_Recurrent):
         chunk = max(1, _CACHE_ELEMENTS // gates[0].size)
         for stop in range(T, 0, -chunk):
             start = max(0, stop - chunk)
-            m, k = cells.lstm_backward_coefficients(gates[start:stop], cs[start:stop],
+            m, k = kernels.lstm_backward_coefficients(gates[start:stop], cs[start:stop],
                                                     tanh_cs[start:stop])
             for t in reversed(range(start, stop)):
                 dh += dout[t]
-                dh, dc = cells.lstm_recurrence_backward(dh, dc, gates[t, 1], m[t - start],
+                dh, dc = kernels.lstm_recurrence_backward(dh, dc, gates[t, 1], m[t - start],
                                                         k[t - start], weight_hh,
                                                         da_by_gate[t], da[t], scratch)
         dx, grads = self._gemm_grads(x, da, da, hs[:T], p, dh)
@@ -344,13 +395,18 @@ class GRU(_Recurrent):
     """
 
     gate_count = 3
+    step_forward = staticmethod(cells.gru_step_forward)
+    step_backward = staticmethod(cells.gru_step_backward)
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, *, reset_after=True, dtype=np.float64, seed=None,
-                 rng=None):
+                 rng=None, fast=True):
         self.reset_after = bool(reset_after)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, seed=seed, rng=rng)
+                         dtype=dtype, seed=seed, rng=rng, fast=fast)
+
+    def _step_options(self):
+        return {"reset_after": self.reset_after}
 
     def extra_repr(self):
         return super().extra_repr() + f", reset_after={self.reset_after}"
@@ -363,9 +419,10 @@ class GRU(_Recurrent):
         rh = np.empty((T, B, H), dtype=self.dtype)
         hs = np.empty((T + 1, B, H), dtype=self.dtype)
         hs[0] = state[0]
-        for t in range(T):
-            cells.gru_recurrence(gates[t], hs[t], p["weight_hh"], p["bias_hh"],
-                                 self.reset_after, gh[t], rh[t], hs[t + 1])
+        with np.errstate(over="ignore"):
+            for t in range(T):
+                kernels.gru_recurrence(gates[t], hs[t], p["weight_hh"], p["bias_hh"],
+                                       self.reset_after, gh[t], rh[t], hs[t + 1])
         return hs[1:], [hs[T]], (x, gates, gh, rh, hs)
 
     def _backward_direction(self, dout, dstate, cache, p):
@@ -375,7 +432,7 @@ class GRU(_Recurrent):
         dh = dstate[0].copy()
         for t in reversed(range(T)):
             dh += dout[t]
-            dh = cells.gru_recurrence_backward(dh, gates[t], gh[t], hs[t], p["weight_hh"],
+            dh = kernels.gru_recurrence_backward(dh, gates[t], gh[t], hs[t], p["weight_hh"],
                                                self.reset_after, da[t], dgh[t])
         rh_flat = None if self.reset_after else rh.reshape(-1, self.hidden_size)
         dx, grads = self._gemm_grads(x, da, dgh, hs[:T], p, dh, rh_flat)

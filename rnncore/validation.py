@@ -6,6 +6,8 @@ passes an array of the wrong shape reads, for example::
     ValueError: x: expected shape (T, B, input_size=3), got (5, 4, 2)
 """
 
+import functools
+import inspect
 import numbers
 
 import numpy as np
@@ -120,3 +122,84 @@ def check_positive_int(name, value):
     if value < 1:
         raise ValueError(f"{name}: expected a positive int, got {value}")
     return int(value)
+
+
+# ----------------------------------------------------------------------------------------
+# The step functions' arguments (rnncore.cells)
+# ----------------------------------------------------------------------------------------
+
+STEP_ARRAYS = ("x", "h_prev", "c_prev", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
+STEP_OPTIONS = {"nonlinearity": ("tanh", "relu"), "reset_after": (True, False)}
+
+
+def _step_arrays(arguments, gates):
+    """The array arguments of one step, checked, in one dtype, as private copies."""
+    arrays = {name: check_float_array(name, arguments[name])
+              for name in STEP_ARRAYS if name in arguments}
+    given = {name: array.dtype for name, array in arrays.items()
+             if isinstance(arguments[name], np.ndarray)}
+    dtypes = list(given.values())
+    dtype = max(dtypes, key=dtypes.count) if dtypes else np.dtype(np.float64)   # the majority's
+    for name, other in given.items():
+        if other != dtype:
+            agree = ", ".join(n for n, d in given.items() if d == dtype)
+            raise TypeError(f"{name}: expected dtype {dtype.name} like {agree}, got {other.name} "
+                            f"(convert with {name}.astype(np.{dtype.name}))")
+    arrays = {name: np.array(array, dtype=dtype) for name, array in arrays.items()}
+    sizes = check_shape("x", arrays["x"], ("B", "D"))
+    sizes = check_shape("h_prev", arrays["h_prev"], ("B", "H"), sizes)
+    rows = f"{gates}*H" if gates > 1 else "H"
+    sizes[rows] = gates * sizes["H"]
+    if "c_prev" in arrays:
+        check_shape("c_prev", arrays["c_prev"], ("B", "H"), sizes)
+    check_shape("weight_ih", arrays["weight_ih"], (rows, "D"), sizes)
+    check_shape("weight_hh", arrays["weight_hh"], (rows, "H"), sizes)
+    check_shape("bias_ih", arrays["bias_ih"], (rows,), sizes)
+    check_shape("bias_hh", arrays["bias_hh"], (rows,), sizes)
+    return arrays
+
+
+def _private(outputs):
+    """Copies of a step's outputs (an array or a tuple of arrays)."""
+    if isinstance(outputs, tuple):
+        return tuple(o.copy() for o in outputs)
+    return outputs.copy()
+
+
+def step_arguments(gates):
+    """Decorator for a cell's ``*_step_forward`` with ``gates`` blocks of rows per weight.
+
+    Before the step runs, every array argument is checked (floating point, finite, one dtype,
+    shapes that agree, each error naming the argument) and replaced by a private copy; the
+    caller receives copies of the outputs. The cache therefore shares no memory with anything
+    the caller holds, and nothing the caller changes later can change the backward pass.
+    """
+    def decorate(step):
+        signature = inspect.signature(step)
+
+        @functools.wraps(step)
+        def checked(*args, **kwargs):
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as error:
+                raise TypeError(f"{step.__name__}: {error}") from None
+            bound.apply_defaults()
+            for name, choices in STEP_OPTIONS.items():
+                if name in bound.arguments:
+                    value = bound.arguments[name]
+                    if not isinstance(value, (str, bool, np.bool_)) or value not in choices:
+                        options = ", ".join(repr(c) for c in choices)
+                        raise ValueError(f"{name}: expected one of {options}, got {value!r}")
+            bound.arguments.update(_step_arrays(bound.arguments, gates))
+            outputs, cache = step(*bound.args, **bound.kwargs)
+            return _private(outputs), cache
+        return checked
+    return decorate
+
+
+def check_upstream(name, value, like):
+    """An upstream gradient for a step's backward: a finite float array with the dtype and
+    shape of the forward's output ``like``."""
+    array = check_float_array(name, value, dtype=like.dtype)
+    check_shape(name, array, like.shape)
+    return array

@@ -126,8 +126,11 @@ def test_step_function_errors():
         rnncore.lstm_step_forward(x, h, np.zeros((2, 5)), w_ih, w_hh, b, b)
     with raises(ValueError, "h_prev: expected shape (B, H), B=2, got (3, 4)"):
         rnncore.rnn_step_forward(x, np.zeros((3, 4)), w_ih[:4], w_hh[:4], b[:4], b[:4])
-    with raises(TypeError, "h_prev: expected dtype float64, got float32"):
+    with raises(TypeError, "h_prev: expected dtype float64 like x, weight_ih, weight_hh, "
+                           "bias_ih, bias_hh, got float32 (convert with h_prev.astype"):
         rnncore.gru_step_forward(x, h.astype(np.float32), w_ih[:12], w_hh[:12], b[:12], b[:12])
+    with raises(TypeError, "x: expected dtype float64 like h_prev, c_prev, weight_ih"):
+        rnncore.lstm_step_forward(x.astype(np.float32), h, h, w_ih, w_hh, b, b)
     _, cache = rnncore.rnn_step_forward(x, h, w_ih[:4], w_hh[:4], b[:4], b[:4])
     with raises(ValueError, "dh: expected shape (2, 4), got (4, 2)"):
         rnncore.rnn_step_backward(np.zeros((4, 2)), cache)

@@ -1,4 +1,5 @@
-"""Sequence layers: against the plain reference, the step functions, and centred differences."""
+"""Sequence layers: against the plain reference and centred differences (tests/test_kernels.py
+holds them equal to the step functions)."""
 
 import itertools
 
@@ -89,46 +90,6 @@ def test_backward_matches_numerical_gradients(kind, extra, num_layers, bidirecti
     errors = {name: relative_error(analytic[name], numerical_gradient(objective, array))
               for name, array in arrays.items()}
     assert max(errors.values()) < 1e-6, "\n" + format_report(errors)
-
-
-@pytest.mark.parametrize("kind,extra", VARIANTS, ids=VARIANT_IDS)
-def test_one_step_layer_equals_step_function(kind, extra, rng):
-    layer = build(kind, extra)
-    x = rng.normal(size=(1, B, D))
-    hx = initial_state(kind, layer, rng)
-    output, state = layer(x, hx)
-    p = {k.removesuffix("_l0"): v for k, v in layer.params.items()}
-    if kind == "lstm":
-        (h, c), _ = rnncore.lstm_step_forward(x[0], hx[0][0], hx[1][0], **p)
-        np.testing.assert_array_equal(state[1][0], c)
-    elif kind == "gru":
-        h, _ = rnncore.gru_step_forward(x[0], hx[0], **p, **extra)
-    else:
-        h, _ = rnncore.rnn_step_forward(x[0], hx[0], **p, **extra)
-    np.testing.assert_array_equal(output[0], h)
-
-
-@pytest.mark.parametrize("kind,extra", VARIANTS, ids=VARIANT_IDS)
-def test_one_step_layer_backward_equals_step_backward(kind, extra, rng):
-    layer = build(kind, extra)
-    x = rng.normal(size=(1, B, D))
-    hx = initial_state(kind, layer, rng)
-    output, _ = layer(x, hx)
-    dout = rng.normal(size=output.shape)
-    dx, _ = layer.backward(dout)
-    p = {k.removesuffix("_l0"): v for k, v in layer.params.items()}
-    if kind == "lstm":
-        _, cache = rnncore.lstm_step_forward(x[0], hx[0][0], hx[1][0], **p)
-        grads = rnncore.lstm_step_backward(dout[0], np.zeros((B, H)), cache)
-    elif kind == "gru":
-        _, cache = rnncore.gru_step_forward(x[0], hx[0], **p, **extra)
-        grads = rnncore.gru_step_backward(dout[0], cache)
-    else:
-        _, cache = rnncore.rnn_step_forward(x[0], hx[0], **p, **extra)
-        grads = rnncore.rnn_step_backward(dout[0], cache)
-    np.testing.assert_allclose(dx[0], grads["x"], rtol=0, atol=1e-14)
-    for name in p:
-        np.testing.assert_allclose(layer.grads[name + "_l0"], grads[name], rtol=0, atol=1e-13)
 
 
 @pytest.mark.parametrize("kind,extra", VARIANTS, ids=VARIANT_IDS)
