@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test lint bench venv web exercises notebooks grade-demo clean
+.PHONY: book test test-fast lint bench venv web exercises notebooks grade-demo clean
 
 venv: $(STAMP)
 
@@ -46,26 +46,32 @@ book: $(STAMP) $(VENDOR)/.copied
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
+# The inner loop: the library's and the course's own tests, without the browser and nbgrader.
+test-fast: $(STAMP) lint
+	$(BIN)/python -m pytest -m "not browser and not grading" -q
+
+# The chapters and assignments come from _toc.yml and solutions/ (see rnncourse/manifest.py).
+MANIFEST = $(BIN)/python -m rnncourse.manifest
+
 # The student release, regenerated from the instructor notebooks in solutions/.
 exercises: $(STAMP)
-	for name in rnn bptt lstm gru; do \
+	for name in $$($(MANIFEST) assignments); do \
 	    PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/nbgrader generate_assignment $$name --force \
 	        --db=sqlite:///$(CURDIR)/_build/release-gradebook.db || exit 1; \
 	done
 
 # The chapters as .ipynb files beside their MyST sources, for Colab and Binder launch links.
-CHAPTERS := intro rnn bptt lstm gru summary
 notebooks: $(STAMP)
-	for name in $(CHAPTERS); do \
+	for name in $$($(MANIFEST) chapters); do \
 	    $(BIN)/jupytext --quiet --to ipynb --output book/$$name.ipynb book/$$name.md || exit 1; \
 	done
 
 # A whole class graded end to end; leaves _build/grade-demo/grades.csv and feedback/.
 grade-demo: $(STAMP)
-	$(BIN)/python -m instructor.demo _build/grade-demo
+	$(BIN)/python -m rnncourse.instructor.demo _build/grade-demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check rnncore tests benchmarks instructor
+	$(BIN)/ruff check rnncore rnncourse tests benchmarks
 
 # OpenBLAS picks the kernel for this processor only without the machine's CORETYPE override.
 bench: $(STAMP)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbclient
 
-from instructor import course as nbcourse
-from instructor import submissions
+from rnncourse.instructor import course as nbcourse
+from rnncourse.instructor import submissions
 
 
 def main():

@@ -1,18 +1,20 @@
 """rnncore: a readable NumPy reference for RNN, LSTM and GRU that matches torch.nn.
 
-Where things live:
-    cells.py      one time step of each cell, forward and backward (the maths)
-    layers.py     RNN, LSTM, GRU over whole sequences (layers, directions, BPTT)
-    dense.py      Linear readout and Embedding
-    seq2seq.py    the encoder/decoder (N-to-M) model
-    losses.py     softmax cross-entropy and mean squared error
-    optim.py      SGD, Adam, gradient clipping
-    gradcheck.py  numerical gradients for checking backward passes
-    data.py       synthetic tasks and a tiny text corpus
-    training.py   tasks, a sequence model and the training loop
-    experiments.py  the long-range experiments (python -m rnncore.experiments)
-    explore.py, diagrams.py, plotting.py, widgets.py, grading.py: the book's experiments,
-                  figures and sliders, and the assignments' checks (imported on their own)
+It needs NumPy and nothing else. Where things live:
+
+    cells.py       one time step of each cell, forward and backward: the book's equations
+    layers.py      RNN, LSTM, GRU over whole sequences (layers, directions, BPTT)
+    _kernels.py    the fast kernels behind the layers, tested equal to cells.py (private)
+    dense.py       Linear readout and Embedding
+    seq2seq.py     the encoder/decoder (N-to-M) model
+    losses.py      softmax cross-entropy and mean squared error
+    optim.py       SGD, Adam, gradient clipping
+    gradcheck.py   numerical gradients for checking backward passes
+    data.py        synthetic tasks and a tiny text corpus
+    module.py, validation.py   the layers' base class; argument checks with clear errors
+
+The course built on it (figures, gate explorers, experiments, assignment checks) is the
+separate package rnncourse.
 """
 
 from .cells import (

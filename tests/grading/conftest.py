@@ -6,8 +6,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from instructor import course as nbcourse
-from instructor import submissions
+from rnncourse.instructor import course as nbcourse
+from rnncourse.instructor import submissions
 
 HOSTILE = "rnn"      # the assignment that also receives the hostile submissions
 
@@ -50,7 +50,7 @@ def hostile_submissions(solution, release):
             "lambda *a, **k: rnn_step_forward(*a[:6])\n")), None),
         "patcheshelper": (edited("rnn_step_forward", lambda s: s.replace(
             wrong_step, wrong_step.replace(" + bias_hh", "")) + (
-            "\nimport rnncore.grading\nrnncore.grading.compare = lambda *a, **k: None\n"
+            "\nimport rnncourse.grading\nrnncourse.grading.compare = lambda *a, **k: None\n"
             "def compare(*a, **k):\n    return None\n")), None),
     }
 

@@ -5,8 +5,8 @@ submissions neither stop the batch nor touch anyone's files."""
 import nbformat
 import pytest
 
-from instructor import course as nbcourse
-from instructor import submissions
+from rnncourse.instructor import course as nbcourse
+from rnncourse.instructor import submissions
 
 from .conftest import HOSTILE
 

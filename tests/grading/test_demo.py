@@ -5,7 +5,7 @@ import csv
 
 import pytest
 
-from instructor import demo
+from rnncourse.instructor import demo
 
 pytestmark = pytest.mark.grading
 

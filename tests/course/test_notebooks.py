@@ -1,13 +1,13 @@
 """The chapters' .ipynb copies (what the Colab and Binder buttons open) match their sources."""
 
-from pathlib import Path
-
 import jupytext
 import nbformat
 import pytest
 
-BOOK = Path(__file__).resolve().parents[1] / "book"
-CHAPTERS = ["intro", "rnn", "bptt", "lstm", "gru", "summary"]
+from rnncourse import manifest
+
+BOOK = manifest.ROOT / "book"
+CHAPTERS = manifest.chapters()
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -20,6 +20,7 @@ def test_notebook_copy_is_in_sync(name):
     assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")
 
 
-def test_every_executable_chapter_has_a_copy():
+def test_every_executable_page_is_a_chapter_with_a_copy():
     executable = {p.stem for p in BOOK.glob("*.md") if "kernelspec:" in p.read_text("utf-8")}
     assert executable == set(CHAPTERS)
+    assert {p.stem for p in BOOK.glob("*.ipynb")} == set(CHAPTERS), "run make notebooks"

@@ -1,6 +1,6 @@
 """Grade a small class end to end, as an instructor would, in a fresh course folder.
 
-    python -m instructor.demo [COURSE_DIR]        (make grade-demo uses _build/grade-demo)
+    python -m rnncourse.instructor.demo [COURSE_DIR]        (make grade-demo uses _build/grade-demo)
 
 Steps: generate and release the assignments, collect an LMS download with zip_collect,
 autograde, grade the written answers by hand (here: scores set through the gradebook API),

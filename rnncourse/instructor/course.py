@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+from ..manifest import ROOT
 
 
 def nbgrader(course, *args, check=True):

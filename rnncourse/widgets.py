@@ -1,11 +1,11 @@
 """Gate explorers: sliders that move an LSTM's or a GRU's gates, or a recurrent matrix's
 spectral radius, and plots that follow.
 
-Each explorer takes its numbers from a plain function of :mod:`rnncore.explore` and, on every
+Each explorer takes its numbers from a plain function of :mod:`rnncourse.explore` and, on every
 change, updates the data of the lines it drew once (it does not rebuild the figure). Display
 one in a notebook by making it the last expression of a cell::
 
-    from rnncore.widgets import LSTMGateExplorer
+    from rnncourse.widgets import LSTMGateExplorer
     LSTMGateExplorer()
 """
 
@@ -50,7 +50,7 @@ class Explorer:
     """Controls, a figure, and a one-line reading under it.
 
     Subclasses set ``controls`` (name -> widget) and implement ``compute(**values)`` (the
-    numbers, from rnncore.explore), ``draw(data)`` (update the lines) and ``reading(data)``
+    numbers, from rnncourse.explore), ``draw(data)`` (update the lines) and ``reading(data)``
     (a sentence about the current numbers). The figure is sent to the page as a PNG inside an
     HTML widget, with ``alt_text`` describing it for readers who cannot see it.
     """

@@ -8,15 +8,16 @@ a different order, and nothing more.
 """
 
 import itertools
+import zlib
 
 import numpy as np
 import pytest
 
-from .conftest import LAYERS, VARIANT_IDS, VARIANTS
+from ..conftest import LAYERS, VARIANT_IDS, VARIANTS
 
 T, B, D, H = 7, 3, 4, 5
 EPS = np.finfo(np.float64).eps
-ULPS = 8    # allowed error, in eps times the largest magnitude in the array (measured: 4.5)
+ULPS = 16   # in eps times the array's largest magnitude (measured: at most 11 in 4,000 runs)
 
 GRID = list(itertools.product([1, 2], [False, True], [False, True], [False, True], [B, 1]))
 GRID_IDS = [f"L{L}-{'bi' if bi else 'uni'}-{'bf' if bf else 'tm'}-"
@@ -45,7 +46,8 @@ def run(layer, x, hx, doutput, dstate):
                          ids=GRID_IDS)
 def test_fast_layer_equals_readable_steps(kind, extra, num_layers, bidirectional,
                                           batch_first, given, batch):
-    rng = np.random.default_rng(hash((kind, num_layers, bidirectional, batch)) % 2**32)
+    case = f"{kind}{extra}{num_layers}{bidirectional}{batch_first}{given}{batch}"
+    rng = np.random.default_rng(zlib.crc32(case.encode()))      # the same numbers every run
     options = dict(num_layers=num_layers, bidirectional=bidirectional,
                    batch_first=batch_first, seed=3, **extra)
     fast = LAYERS[kind](D, H, **options)

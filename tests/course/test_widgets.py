@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnncore import explore
-from rnncore.widgets import GradientFlowExplorer, GRUGateExplorer, LSTMGateExplorer
+from rnncourse import explore
+from rnncourse.widgets import GradientFlowExplorer, GRUGateExplorer, LSTMGateExplorer
 
 
 def plotted(explorer, line):
@@ -97,7 +97,7 @@ def test_explorers_run_in_a_jupyter_kernel():
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}})
     notebook.cells = [
-        nbformat.v4.new_code_cell("from rnncore.widgets import GRUGateExplorer\n"
+        nbformat.v4.new_code_cell("from rnncourse.widgets import GRUGateExplorer\n"
                                   "explorer = GRUGateExplorer(update=0.5)\nexplorer"),
         nbformat.v4.new_code_cell("explorer.controls['update'].value = 0.9\n"
                                   "print(round(explorer.data['survival'][3], 6))"),

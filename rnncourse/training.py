@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import data
-from .dense import Linear
-from .layers import GRU, LSTM, RNN
-from .losses import mse_loss, softmax_cross_entropy
-from .module import Module, make_rng
-from .optim import Adam, clip_grad_norm
-from .validation import check_choice, check_positive_int
+from rnncore import data
+from rnncore.dense import Linear
+from rnncore.layers import GRU, LSTM, RNN
+from rnncore.losses import mse_loss, softmax_cross_entropy
+from rnncore.module import Module, make_rng
+from rnncore.optim import Adam, clip_grad_norm
+from rnncore.validation import check_choice, check_positive_int
 
 CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 

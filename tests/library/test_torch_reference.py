@@ -11,7 +11,7 @@ import pytest
 
 import rnncore
 
-from .conftest import LAYERS
+from ..conftest import LAYERS
 
 torch = pytest.importorskip("torch", reason="torch is not installed (an optional reference)")
 

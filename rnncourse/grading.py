@@ -6,7 +6,7 @@ defines or changes (a helper with the same name, a patched ``rnncore`` function)
 alter an expected value or a check. The bootstrap at the top of every test cell is::
 
     import importlib.util as _iu
-    _spec = _iu.spec_from_file_location("_checks", _iu.find_spec("rnncore.grading").origin)
+    _spec = _iu.spec_from_file_location("_checks", _iu.find_spec("rnncourse.grading").origin)
     checks = _iu.module_from_spec(_spec)
     _spec.loader.exec_module(checks)
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1] / "rnncore"   # installed beside rnncourse
 _copies = itertools.count()
 
 

@@ -2,11 +2,11 @@
 
 One run (a task, a cell, a length, a seed)::
 
-    python -m rnncore.experiments run --task adding --cell lstm --length 100 [--json]
+    python -m rnncourse.experiments run --task adding --cell lstm --length 100 [--json]
 
 A sweep over tasks, cells and lengths, written to a JSON results file::
 
-    python -m rnncore.experiments sweep --out rnncore/results/long_range.json
+    python -m rnncourse.experiments sweep --out rnncourse/results/long_range.json
 
 That file ships with the package (the summary chapter reads it with :func:`load_results`).
 """
@@ -69,13 +69,13 @@ def sweep(out, sweep_spec=SWEEP, progress=True):
 
 
 def load_results(name="long_range.json"):
-    """A results file written by ``sweep`` and shipped in ``rnncore/results/``."""
-    text = resources.files("rnncore").joinpath("results", name).read_text(encoding="utf-8")
+    """A results file written by ``sweep`` and shipped in ``rnncourse/results/``."""
+    text = resources.files("rnncourse").joinpath("results", name).read_text(encoding="utf-8")
     return json.loads(text)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m rnncore.experiments",
+    parser = argparse.ArgumentParser(prog="python -m rnncourse.experiments",
                                      description="Long-range dependency experiments.")
     commands = parser.add_subparsers(dest="command", required=True)
     one = commands.add_parser("run", help="train one model and print the result")

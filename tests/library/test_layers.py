@@ -9,8 +9,8 @@ import pytest
 import rnncore
 from rnncore.gradcheck import format_report, numerical_gradient, relative_error
 
+from ..conftest import LAYERS, VARIANT_IDS, VARIANTS, cell_kwargs
 from . import reference as ref
-from .conftest import LAYERS, VARIANT_IDS, VARIANTS, cell_kwargs
 
 T, B, D, H = 4, 3, 3, 4
 GRID = list(itertools.product([1, 2], [False, True], [False, True]))  # layers, bidir, batch_first

@@ -1,4 +1,4 @@
-"""Charts for the course, in the same colours as the diagrams (see :mod:`rnncore.diagrams`)."""
+"""Charts for the course, in the same colours as the diagrams (see :mod:`rnncourse.diagrams`)."""
 
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
@@ -63,7 +63,7 @@ def gradient_norm_panel(ax, curves, title, colors=None):
 
 def long_range_panel(ax, results, task, cells, colors):
     """Final metric against length for each cell on one task, one point per seed and a line
-    through the means. ``results`` are the dicts written by rnncore.experiments."""
+    through the means. ``results`` are the dicts written by rnncourse.experiments."""
     for (cell, forget_bias, label), color in zip(cells, colors):
         runs = [r for r in results if r["task"] == task and r["cell"] == cell
                 and (cell != "lstm" or r["forget_bias"] == forget_bias)]

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import rnncore
-from rnncore import data, experiments, training
+from rnncore import data
+from rnncourse import experiments, training
 
 
 def test_language_task_sentences():
@@ -93,7 +94,7 @@ def test_progress_in_a_notebook_updates_one_display():
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}})
     notebook.cells = [nbformat.v4.new_code_cell(
-        "from rnncore import experiments\n"
+        "from rnncourse import experiments\n"
         "result = experiments.run('adding', 'rnn', 5, steps=30, progress=True)")]
     nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
     (output,) = notebook.cells[0].outputs          # one display, updated in place

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rnncore
-from rnncore import explore
+from rnncourse import explore
 
 
 def test_with_spectral_radius():

@@ -7,10 +7,10 @@ has to draw them.
 
 import numpy as np
 
-from .cells import lstm_step_forward
-from .layers import LSTM, RNN
-from .module import make_rng
-from .validation import check_choice, check_positive_int
+from rnncore.cells import lstm_step_forward
+from rnncore.layers import LSTM, RNN
+from rnncore.module import make_rng
+from rnncore.validation import check_choice, check_positive_int
 
 GRADIENT_CELLS = ("rnn", "lstm")
 RNN_NONLINEARITIES = ("tanh", "relu", "identity")
