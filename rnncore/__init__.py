@@ -31,7 +31,7 @@ from .dense import Embedding, Linear
 from .gradcheck import format_report, gradient_check, numerical_gradient, relative_error
 from .layers import GRU, LSTM, RNN
 from .losses import mse_loss, softmax_cross_entropy
-from .module import Module
+from .module import Module, no_grad
 from .optim import SGD, Adam, clip_grad_norm, grad_norm
 from .seq2seq import Seq2Seq
 
@@ -40,7 +40,7 @@ __version__ = "0.1.0"
 __all__ = [
     "GRU", "LSTM", "RNN", "SGD", "Adam", "Embedding", "Linear", "Module", "Seq2Seq",
     "Vocabulary", "adding_problem", "clip_grad_norm", "copy_task", "format_report",
-    "grad_norm", "gradient_check", "gru_step_backward", "gru_step_forward",
+    "grad_norm", "gradient_check", "no_grad", "gru_step_backward", "gru_step_forward",
     "lstm_step_backward", "lstm_step_forward", "mse_loss", "numerical_gradient", "one_hot",
     "relative_error", "rnn_step_backward", "rnn_step_forward", "sigmoid",
     "softmax_cross_entropy", "temporal_order", "tiny_corpus",

@@ -9,7 +9,7 @@ from importlib import resources
 import numpy as np
 
 from .module import make_rng
-from .validation import check_positive_int
+from .validation import check_int_array, check_positive_int
 
 
 def adding_problem(n, T, *, seed=None, rng=None):
@@ -86,6 +86,7 @@ def temporal_order(n, T, *, seed=None, rng=None):
 
 def one_hot(ids, size, dtype=np.float64):
     """Integer ids (...) -> one-hot vectors (..., size)."""
+    size = check_positive_int("size", size)
     ids = np.asarray(ids)
     if not np.issubdtype(ids.dtype, np.integer):
         raise TypeError(f"ids: expected an integer array, got dtype {ids.dtype.name}")
@@ -120,7 +121,8 @@ class Vocabulary:
 
     def decode(self, ids):
         """Ids -> a string (tokens joined without separator)."""
-        return "".join(str(self.tokens[int(k)]) for k in np.asarray(ids).ravel())
+        ids = check_int_array("ids", ids, 0, len(self.tokens))
+        return "".join(str(self.tokens[k]) for k in ids.ravel())
 
 
 # The article's example as a task: 我是法国人，……，我会说 -> 法语. The country word decides the

@@ -3,7 +3,13 @@
 import numpy as np
 
 from .module import Module, make_rng
-from .validation import check_float_array, check_int_array, check_positive_int, check_shape
+from .validation import (
+    check_bool,
+    check_float_array,
+    check_int_array,
+    check_positive_int,
+    check_shape,
+)
 
 
 class Linear(Module):
@@ -22,9 +28,8 @@ class Linear(Module):
         rng = make_rng(seed, rng)
         bound = 1.0 / np.sqrt(in_features)
         self._add_param("weight", rng.uniform(-bound, bound, (out_features, in_features)))
-        if bias:
+        if check_bool("bias", bias):
             self._add_param("bias", rng.uniform(-bound, bound, out_features))
-        self._x = None
 
     def __repr__(self):
         return f"Linear({self.in_features}, {self.out_features}, bias={'bias' in self.params})"
@@ -34,23 +39,23 @@ class Linear(Module):
         x = check_float_array("x", x, dtype=self.dtype)
         check_shape("x", x, (*(f"N{i}" for i in range(x.ndim - 1)),
                              ("in_features", self.in_features)))
-        self._x = x
-        y = x @ self.params["weight"].T
+        weight = self.params["weight"].copy()     # what backward must use, whatever happens
+        self._store((x.copy(), weight))            # to x or the parameter in between
+        y = x @ weight.T
         if "bias" in self.params:
             y += self.params["bias"]
         return y
 
     def backward(self, dy):
         """dy: (..., O) -> dx (..., D); fills ``grads``."""
-        if self._x is None:
-            raise RuntimeError("backward: call forward first (no stored forward pass)")
+        x, weight = self._stored_pass()
         dy = check_float_array("dy", dy, dtype=self.dtype)
-        check_shape("dy", dy, (*self._x.shape[:-1], ("out_features", self.out_features)))
+        check_shape("dy", dy, (*x.shape[:-1], ("out_features", self.out_features)))
         dy2 = dy.reshape(-1, self.out_features)
-        self.grads["weight"][...] = dy2.T @ self._x.reshape(-1, self.in_features)
+        self.grads["weight"][...] = dy2.T @ x.reshape(-1, self.in_features)
         if "bias" in self.params:
             self.grads["bias"][...] = dy2.sum(axis=0)
-        return dy @ self.params["weight"]
+        return dy @ weight
 
 
 class Embedding(Module):
@@ -65,22 +70,21 @@ class Embedding(Module):
         self.embedding_dim = check_positive_int("embedding_dim", embedding_dim)
         rng = make_rng(seed, rng)
         self._add_param("weight", rng.standard_normal((num_embeddings, embedding_dim)))
-        self._ids = None
 
     def __repr__(self):
         return f"Embedding({self.num_embeddings}, {self.embedding_dim})"
 
     def forward(self, ids):
         """ids: integer array (...) with values in [0, num_embeddings) -> (..., dim)."""
-        self._ids = check_int_array("ids", ids, 0, self.num_embeddings)
-        return self.params["weight"][self._ids]
+        ids = check_int_array("ids", ids, 0, self.num_embeddings)
+        self._store(ids.copy())
+        return self.params["weight"][ids]
 
     def backward(self, dy):
         """dy: (..., dim); fills ``grads["weight"]`` (rows of repeated ids add up)."""
-        if self._ids is None:
-            raise RuntimeError("backward: call forward first (no stored forward pass)")
+        ids = self._stored_pass()
         dy = check_float_array("dy", dy, dtype=self.dtype)
-        check_shape("dy", dy, (*self._ids.shape, ("embedding_dim", self.embedding_dim)))
+        check_shape("dy", dy, (*ids.shape, ("embedding_dim", self.embedding_dim)))
         grad = self.grads["weight"]
         grad.fill(0.0)
-        np.add.at(grad, self._ids.ravel(), dy.reshape(-1, self.embedding_dim))
+        np.add.at(grad, ids.ravel(), dy.reshape(-1, self.embedding_dim))

@@ -1,5 +1,8 @@
 """Numerical gradients by centred differences, to check every hand-written backward pass."""
 
+import numbers
+import warnings
+
 import numpy as np
 
 
@@ -10,19 +13,44 @@ def numerical_gradient(f, x, df=None, h=1e-6):
     (and restored). ``df`` is the upstream gradient (the shape of f's output); without it f
     must return a scalar. Error O(h^2); in float64, h = 1e-6 balances it against rounding.
     """
+    if not callable(f):
+        raise TypeError(f"f: expected a function of no arguments, got {type(f).__name__}")
     if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"x: expected a floating NumPy array, got {type(x).__name__}")
+        what = x.dtype.name if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"x: expected a floating NumPy array, got {what}")
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not 0 < h < 1:
+        raise ValueError(f"h: expected a step between 0 and 1, got {h!r}")
+    if x.dtype != np.float64 and h < 1e-3:
+        warnings.warn(f"x: a centred difference in {x.dtype.name} with h={h:g} has a rounding "
+                      "error far above the error it measures; check gradients in float64",
+                      stacklevel=2)
     grad = np.zeros_like(x)
     flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
-    if not np.shares_memory(flat_x, x):
-        raise ValueError("x: expected a contiguous array that can be perturbed in place")
+    if not np.shares_memory(flat_x, x) or not x.flags.writeable:
+        raise ValueError("x: expected a contiguous, writeable array that can be perturbed in "
+                         "place")
+
+    def value():
+        out = np.asarray(f())
+        if df is None:
+            if out.size != 1:
+                raise ValueError(f"f: returned an array of shape {out.shape}; return a scalar, "
+                                 "or pass df, the upstream gradient of that shape")
+            return float(out.reshape(()))
+        if np.shape(df) != out.shape:
+            raise ValueError(f"df: expected the shape of f's output {out.shape}, got "
+                             f"{np.shape(df)}")
+        return float(np.sum(out * df))
+
     for k in range(flat_x.size):
         original = flat_x[k]
-        flat_x[k] = original + h
-        plus = np.sum(f() * (1.0 if df is None else df))
-        flat_x[k] = original - h
-        minus = np.sum(f() * (1.0 if df is None else df))
-        flat_x[k] = original
+        try:
+            flat_x[k] = original + h
+            plus = value()
+            flat_x[k] = original - h
+            minus = value()
+        finally:
+            flat_x[k] = original
         flat_grad[k] = (plus - minus) / (2.0 * h)
     return grad
 
@@ -48,15 +76,23 @@ def gradient_check(f, inputs, analytic, df=None, h=1e-6):
     Returns:
         dict name -> relative error; print it with :func:`format_report`.
     """
+    if not inputs:
+        raise ValueError("inputs: expected at least one array to check, got none")
     missing = sorted(set(inputs) - set(analytic))
     if missing:
         raise ValueError(f"analytic: missing gradients for {missing}")
+    for name, x in inputs.items():
+        if np.shape(analytic[name]) != np.shape(x):
+            raise ValueError(f"analytic[{name!r}]: expected the shape of inputs[{name!r}] "
+                             f"{np.shape(x)}, got {np.shape(analytic[name])}")
     return {name: relative_error(analytic[name], numerical_gradient(f, x, df, h))
             for name, x in inputs.items()}
 
 
 def format_report(errors, tolerance=1e-6):
     """A table of relative errors, one line per array, marked ok or FAIL against tolerance."""
+    if not errors:
+        raise ValueError("errors: expected at least one relative error to report, got none")
     width = max(len(name) for name in errors)
     return "\n".join(f"{name:<{width}}  {err:.2e}  {'ok' if err < tolerance else 'FAIL'}"
                      for name, err in errors.items())

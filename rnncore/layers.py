@@ -24,7 +24,13 @@ import numpy as np
 from . import _kernels as kernels
 from . import cells
 from .module import Module, make_rng
-from .validation import check_choice, check_float_array, check_positive_int, check_shape
+from .validation import (
+    check_bool,
+    check_choice,
+    check_float_array,
+    check_positive_int,
+    check_shape,
+)
 
 NONLINEARITIES = ("tanh", "relu")
 
@@ -39,17 +45,20 @@ class _Recurrent(Module):
     gate_count = 1          # G: rows of weight_ih per hidden unit
     state_names = ("h",)    # the LSTM carries (h, c)
     _dstate_name = "dh_n"
+    # Fixed at construction: the parameters' names and shapes depend on them.
+    _configuration = ("input_size", "hidden_size", "num_layers", "bias", "batch_first",
+                      "bidirectional", "num_directions", "dtype", "nonlinearity", "reset_after")
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, *, dtype=np.float64, seed=None, rng=None, fast=True):
         super().__init__(dtype)
-        self.fast = bool(fast)
+        self.fast = check_bool("fast", fast)
         self.input_size = check_positive_int("input_size", input_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.num_layers = check_positive_int("num_layers", num_layers)
-        self.bias = bool(bias)
-        self.batch_first = bool(batch_first)
-        self.bidirectional = bool(bidirectional)
+        self.bias = check_bool("bias", bias)
+        self.batch_first = check_bool("batch_first", batch_first)
+        self.bidirectional = check_bool("bidirectional", bidirectional)
         self.num_directions = 2 if bidirectional else 1
         rng = make_rng(seed, rng)
         GH, H = self.gate_count * hidden_size, hidden_size
@@ -63,7 +72,13 @@ class _Recurrent(Module):
                 for name, shape in shapes.items():
                     self._add_param(name + suffix, rng.uniform(-bound, bound, shape))
         self._zero_bias = np.zeros(GH, dtype=self.dtype)
-        self._cache = None
+        self._built = True
+
+    def __setattr__(self, name, value):
+        if name in self._configuration and self.__dict__.get("_built"):
+            raise AttributeError(f"{name}: fixed when the layer is built (it decides the "
+                                 f"parameters); build a new {type(self).__name__} instead")
+        super().__setattr__(name, value)
 
     def _suffixes(self, layer):
         return [f"_l{layer}", f"_l{layer}_reverse"][:self.num_directions]
@@ -86,13 +101,21 @@ class _Recurrent(Module):
     def _time_major(self, x, name):
         """Validate x and return it as (T, B, D) plus whether it came in unbatched."""
         x = check_float_array(name, x, dtype=self.dtype)
+        given_shape = x.shape
         if x.ndim == 2:
             check_shape(name, x, ("T", ("input_size", self.input_size)))
-            return x[:, None, :], True
-        spec = ("B", "T", ("input_size", self.input_size)) if self.batch_first else \
-               ("T", "B", ("input_size", self.input_size))
-        check_shape(name, x, spec)
-        return (x.transpose(1, 0, 2) if self.batch_first else x), False
+            x = x[:, None, :]
+            unbatched = True
+        else:
+            spec = ("B", "T", ("input_size", self.input_size)) if self.batch_first else \
+                   ("T", "B", ("input_size", self.input_size))
+            check_shape(name, x, spec)
+            x = x.transpose(1, 0, 2) if self.batch_first else x
+            unbatched = False
+        if x.shape[0] == 0:
+            raise ValueError(f"{name}: expected at least one time step (T >= 1), got shape "
+                             f"{given_shape}")
+        return x, unbatched
 
     def _state_input(self, name, value, batch, unbatched):
         """Validate an initial state (or its gradient) and return it as (L*dirs, B, H)."""
@@ -118,11 +141,12 @@ class _Recurrent(Module):
         return [self._state_input(f"{name}[{k}] ({s})", v, batch, unbatched)
                 for k, (s, v) in enumerate(zip(self.state_names, value))]
 
-    def _layout(self, output_tm, states, unbatched):
+    @staticmethod
+    def _layout(output_tm, states, unbatched, batch_first):
         """Return time-major results in the caller's layout."""
         if unbatched:
             return output_tm[:, 0], [s[:, 0] for s in states]
-        if self.batch_first:
+        if batch_first:
             return output_tm.transpose(1, 0, 2), states
         return output_tm, states
 
@@ -132,52 +156,65 @@ class _Recurrent(Module):
         x_tm, unbatched = self._time_major(x, "x")
         T, B, _ = x_tm.shape
         initial = self._states_input("hx", hx, B, unbatched)
+        dirs = self.num_directions
+        if B == 0:      # an empty batch: empty results, as torch.nn gives
+            empty = np.zeros((T, 0, dirs * self.hidden_size), dtype=self.dtype)
+            self._store((None, T, B, unbatched, self.batch_first, self.fast))
+            return self._layout(empty, [s.copy() for s in initial], unbatched, self.batch_first)
+        x_tm = np.array(x_tm)       # a private copy: changing x later cannot change backward
         final = [np.empty_like(s) for s in initial]
         caches = []
         layer_input = x_tm
         for layer in range(self.num_layers):
             outputs = []
             for direction, suffix in enumerate(self._suffixes(layer)):
-                k = layer * self.num_directions + direction
+                k = layer * dirs + direction
                 xs = layer_input if direction == 0 else layer_input[::-1]
+                # a private copy of the weights: an optimizer step or a load_state_dict before
+                # the backward pass cannot change what it computes
+                p = {name: value.copy() for name, value in self._direction_params(suffix).items()}
                 run = self._forward_direction if self.fast else self._forward_by_steps
-                out, last, cache = run(np.ascontiguousarray(xs), [s[k] for s in initial],
-                                       self._direction_params(suffix))
+                out, last, cache = run(np.ascontiguousarray(xs), [s[k] for s in initial], p)
                 for f, s in zip(final, last):
                     f[k] = s
                 outputs.append(out if direction == 0 else out[::-1])
-                caches.append(cache)
+                caches.append((cache, p))
             layer_input = outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=-1)
-        self._cache = (caches, T, B, unbatched)
-        return self._layout(layer_input, final, unbatched)
+        if dirs == 1:
+            layer_input = layer_input.copy()   # the caller's own array, not the stored states
+        self._store((caches, T, B, unbatched, self.batch_first, self.fast))
+        return self._layout(layer_input, final, unbatched, self.batch_first)
 
     def _backward(self, doutput, dfinal):
-        if self._cache is None:
-            raise RuntimeError("backward: call forward first (no stored forward pass)")
-        caches, T, B, unbatched = self._cache
+        caches, T, B, unbatched, batch_first, fast = self._stored_pass()
         H, dirs = self.hidden_size, self.num_directions
         out_size = ("dirs*hidden_size", dirs * H)
         doutput = check_float_array("doutput", doutput, dtype=self.dtype)
         if unbatched:
             check_shape("doutput", doutput, (("T", T), out_size))
             doutput = doutput[:, None, :]
-        elif self.batch_first:
+        elif batch_first:
             check_shape("doutput", doutput, (("B", B), ("T", T), out_size))
             doutput = doutput.transpose(1, 0, 2)
         else:
             check_shape("doutput", doutput, (("T", T), ("B", B), out_size))
         dfinal = self._states_input(self._dstate_name, dfinal, B, unbatched)
-        dinitial = [np.empty_like(d) for d in dfinal]
+        dinitial = [np.zeros_like(d) for d in dfinal]
+        if B == 0:
+            self.zero_grad()
+            dx = np.zeros((T, 0, self.input_size), dtype=self.dtype)
+            return self._layout(dx, dinitial, unbatched, batch_first)
         d_layer_out = doutput
         for layer in reversed(range(self.num_layers)):
             dx = None
             for direction, suffix in enumerate(self._suffixes(layer)):
                 k = layer * dirs + direction
+                cache, p = caches[k]
                 dout = d_layer_out[..., direction * H:(direction + 1) * H]
-                run = self._backward_direction if self.fast else self._backward_by_steps
+                run = self._backward_direction if fast else self._backward_by_steps
                 dxs, dstart, grads = run(
                     np.ascontiguousarray(dout if direction == 0 else dout[::-1]),
-                    [d[k] for d in dfinal], caches[k], self._direction_params(suffix))
+                    [d[k] for d in dfinal], cache, p)
                 for d, s in zip(dinitial, dstart):
                     d[k] = s
                 for name, grad in grads.items():
@@ -186,7 +223,7 @@ class _Recurrent(Module):
                 dxs = dxs if direction == 0 else dxs[::-1]
                 dx = dxs if dx is None else dx + dxs
             d_layer_out = dx
-        return self._layout(d_layer_out, dinitial, unbatched)
+        return self._layout(d_layer_out, dinitial, unbatched, batch_first)
 
     def forward(self, x, hx=None):
         """x: (T, B, D); hx: (num_layers*dirs, B, H) or None for zeros.
@@ -401,7 +438,7 @@ class GRU(_Recurrent):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, *, reset_after=True, dtype=np.float64, seed=None,
                  rng=None, fast=True):
-        self.reset_after = bool(reset_after)
+        self.reset_after = check_bool("reset_after", reset_after)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
                          dtype=dtype, seed=seed, rng=rng, fast=fast)
 

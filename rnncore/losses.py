@@ -26,8 +26,11 @@ def softmax_cross_entropy(logits, targets, mask=None):
     if mask is None:
         weights = np.ones(targets.shape, dtype=logits.dtype)
     else:
-        weights = np.asarray(mask).astype(logits.dtype)
-        check_shape("mask", weights, lead, sizes)
+        mask = np.asarray(mask)
+        check_shape("mask", mask, lead, sizes)
+        if mask.dtype != bool and not np.isin(mask, (0, 1)).all():
+            raise ValueError("mask: expected booleans, or 0 and 1 only, got other values")
+        weights = mask.astype(logits.dtype)
     count = weights.sum()
     if count == 0:
         raise ValueError("mask: expected at least one position to count, got none")

@@ -1,55 +1,146 @@
-"""The small base class shared by every layer: named parameters, their gradients, and
-``state_dict`` / ``load_state_dict`` with the same keys as the matching ``torch.nn`` module."""
+"""The small base class shared by every layer: named parameters, their gradients, the forward
+pass each backward belongs to, and ``state_dict`` / ``load_state_dict`` with the same keys as
+the matching ``torch.nn`` module."""
+
+import contextlib
+import numbers
+import threading
 
 import numpy as np
 
 from .validation import FLOAT_DTYPES, check_float_array
 
+_mode = threading.local()
+
+
+def grad_enabled():
+    """True unless inside :func:`no_grad`."""
+    return getattr(_mode, "grad", True)
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Inference mode: forward passes inside it store nothing for a backward pass.
+
+    Use it for evaluation and generation between a training forward and its backward, as with
+    ``torch.no_grad()``::
+
+        with rnncore.no_grad():
+            accuracy = evaluate(model)
+
+    It also works as a decorator.
+    """
+    previous = grad_enabled()
+    _mode.grad = False
+    try:
+        yield
+    finally:
+        _mode.grad = previous
+
 
 def make_rng(seed=None, rng=None):
-    """A NumPy Generator from either a seed or an existing generator (not both)."""
+    """A NumPy Generator from either a seed (None or an int >= 0) or an existing generator."""
     if rng is not None and seed is not None:
         raise ValueError("seed, rng: give one or the other, got both")
-    if rng is None:
-        return np.random.default_rng(seed)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
-    return rng
+    if rng is not None:
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
+        return rng
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+                             or seed < 0):
+        raise ValueError(f"seed: expected None or an int >= 0, got {seed!r}")
+    return np.random.default_rng(seed)
 
 
 def check_dtype(dtype):
     """Accept float32 or float64 (as a type, dtype or name) and return it as a NumPy dtype."""
     try:
-        resolved = np.dtype(dtype)
+        resolved = np.dtype(dtype) if isinstance(dtype, (type, np.dtype, str)) else None
     except TypeError:
         resolved = None
-    if resolved not in [np.dtype(d) for d in FLOAT_DTYPES]:
-        raise TypeError(f"dtype: expected float32 or float64, got {dtype!r}")
+    if resolved is None or resolved not in [np.dtype(d) for d in FLOAT_DTYPES]:
+        raise TypeError(f"dtype: expected np.float32 or np.float64, got {dtype!r}")
     return resolved
+
+
+class Parameters(dict):
+    """A module's parameters by name. Assigning to an existing name copies the new values into
+    the array already there (after checking its shape), so that optimizers and parent modules,
+    which hold that array, see the change; new names and deletions are refused."""
+
+    def __setitem__(self, name, value):
+        if name not in self:
+            raise KeyError(f"{name!r}: no such parameter; the parameters are {sorted(self)}")
+        param = self[name]
+        array = check_float_array(f"params[{name!r}]", value)
+        if array.shape != param.shape:
+            raise ValueError(f"params[{name!r}]: expected shape {param.shape}, got {array.shape}")
+        param[...] = array
+
+    def __delitem__(self, name):
+        raise TypeError(f"params: parameters cannot be removed (asked to remove {name!r})")
+
+    def _add(self, name, array):
+        dict.__setitem__(self, name, array)
 
 
 class Module:
     """Holds ``params`` and ``grads``: two dicts with the same keys and array shapes.
 
     ``backward`` methods overwrite ``grads`` in place (they do not accumulate), so an
-    optimizer can keep references to both dicts.
+    optimizer can keep references to both dicts. A module keeps what its last forward pass
+    needs for the backward pass; a backward after two forward passes would be ambiguous, and
+    raises instead of answering for the wrong one.
     """
 
     def __init__(self, dtype=np.float64):
+        object.__setattr__(self, "params", Parameters())
         self.dtype = check_dtype(dtype)
-        self.params = {}
         self.grads = {}
+        self._stored = None           # what the last recording forward pass kept
+        self._unused_passes = 0       # recording forward passes since the last backward
+        self._last_forward_recorded = True
 
     def _add_param(self, name, value):
-        self.params[name] = np.ascontiguousarray(value, dtype=self.dtype)
+        self.params._add(name, np.ascontiguousarray(value, dtype=self.dtype))
         self.grads[name] = np.zeros_like(self.params[name])
 
     def _add_child(self, prefix, module):
         """Expose a sub-module's parameters as ``prefix.name`` (the same arrays, not copies)."""
         for name in module.params:
-            self.params[f"{prefix}.{name}"] = module.params[name]
+            self.params._add(f"{prefix}.{name}", module.params[name])
             self.grads[f"{prefix}.{name}"] = module.grads[name]
         return module
+
+    # -- the forward pass a backward belongs to ----------------------------------------------
+
+    def _store(self, stored):
+        """Keep what the backward pass will need, unless inside :func:`no_grad`."""
+        self._last_forward_recorded = grad_enabled()
+        if self._last_forward_recorded:
+            self._stored = stored
+            self._unused_passes += 1
+
+    def _stored_pass(self):
+        """What the last recording forward pass kept; raises when there is none, or when
+        several forward passes since the last backward make it ambiguous."""
+        name = type(self).__name__
+        if self._stored is None:
+            hint = ("; the last forward ran inside rnncore.no_grad(), which stores nothing"
+                    if not self._last_forward_recorded else "")
+            raise RuntimeError(f"backward: call forward first (no stored forward pass){hint}")
+        if self._unused_passes > 1:
+            count = self._unused_passes
+            self._stored, self._unused_passes = None, 0
+            raise RuntimeError(
+                f"backward: this {name} ran forward {count} times since its last backward, and "
+                "keeps only the last pass, so the gradients might belong to the wrong call. Run "
+                "forward passes that need no gradients inside `with rnncore.no_grad():`, and "
+                "call backward once after each forward that does (forward again to continue)")
+        self._unused_passes = 0
+        return self._stored
+
+    # -- parameters ------------------------------------------------------------------------
 
     def __getattr__(self, name):
         # Reached only when normal lookup fails, so torch-style `layer.weight_ih_l0` works.
@@ -57,6 +148,13 @@ class Module:
         if name in params:
             return params[name]
         raise AttributeError(f"{type(self).__name__} has no attribute or parameter {name!r}")
+
+    def __setattr__(self, name, value):
+        # `layer.weight_ih_l0 = w` copies w into the parameter (an attribute would shadow it).
+        if name in self.__dict__.get("params", {}):
+            self.params[name] = value
+        else:
+            object.__setattr__(self, name, value)
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
@@ -90,10 +188,10 @@ class Module:
                              f"expected exactly {sorted(self.params)}")
         arrays = {}
         for name, param in self.params.items():
-            array = check_float_array(f"state_dict[{name!r}]", np.asarray(state_dict[name]))
+            array = check_float_array(f"state_dict[{name!r}]", state_dict[name])
             if array.shape != param.shape:
                 raise ValueError(f"state_dict[{name!r}]: expected shape {param.shape}, "
                                  f"got {array.shape}")
             arrays[name] = array
         for name, array in arrays.items():
-            self.params[name][...] = array
+            self.params[name] = array

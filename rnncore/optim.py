@@ -21,8 +21,18 @@ def _pairs(modules):
         for name, param in module.params.items():
             if id(param) not in seen:                  # a parameter shared by two modules
                 seen.add(id(param))
-                pairs.append((param, module.grads[name]))
+                pairs.append((name, param, module.grads[name]))
+    if not pairs:
+        raise ValueError("modules: expected at least one parameter to optimise, got none")
     return pairs
+
+
+def _check_gradients(pairs):
+    """Refuse to step on NaN or infinite gradients: the parameters would become NaN for good."""
+    for name, _, grad in pairs:
+        if not np.isfinite(grad).all():
+            raise FloatingPointError(f"grads[{name!r}]: contains NaN or inf; the parameters "
+                                     "were not changed (lower the learning rate, or clip)")
 
 
 def _check_rate(name, value, low=0.0, high=None):
@@ -43,7 +53,8 @@ class SGD:
         self.velocity = [None] * len(self.pairs)
 
     def step(self):
-        for k, (param, grad) in enumerate(self.pairs):
+        _check_gradients(self.pairs)
+        for k, (_, param, grad) in enumerate(self.pairs):
             if self.momentum:
                 if self.velocity[k] is None:
                     self.velocity[k] = grad.copy()
@@ -61,18 +72,21 @@ class Adam:
     def __init__(self, modules, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         self.pairs = _pairs(modules)
         self.lr = _check_rate("lr", lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"betas: expected a pair (beta1, beta2), got {betas!r}")
         self.beta1 = _check_rate("betas[0]", betas[0], 0.0, 1.0)
         self.beta2 = _check_rate("betas[1]", betas[1], 0.0, 1.0)
         self.eps = _check_rate("eps", eps)
-        self.m = [np.zeros_like(p) for p, _ in self.pairs]
-        self.v = [np.zeros_like(p) for p, _ in self.pairs]
+        self.m = [np.zeros_like(p) for _, p, _ in self.pairs]
+        self.v = [np.zeros_like(p) for _, p, _ in self.pairs]
         self.t = 0
 
     def step(self):
+        _check_gradients(self.pairs)
         self.t += 1
         correction1 = 1.0 - self.beta1 ** self.t
         correction2 = 1.0 - self.beta2 ** self.t
-        for (param, grad), m, v in zip(self.pairs, self.m, self.v):
+        for (_, param, grad), m, v in zip(self.pairs, self.m, self.v):
             m *= self.beta1
             m += (1.0 - self.beta1) * grad
             v *= self.beta2
@@ -84,7 +98,7 @@ class Adam:
 
 def grad_norm(modules):
     """The L2 norm of all gradients together."""
-    return float(np.sqrt(sum(float(np.vdot(g, g)) for _, g in _pairs(modules))))
+    return float(np.sqrt(sum(float(np.vdot(g, g)) for _, _, g in _pairs(modules))))
 
 
 def clip_grad_norm(modules, max_norm):
@@ -94,9 +108,14 @@ def clip_grad_norm(modules, max_norm):
     scales by max_norm / (norm + 1e-6) when the norm is larger).
     """
     max_norm = _check_rate("max_norm", max_norm)
-    norm = grad_norm(modules)
+    pairs = _pairs(modules)
+    norm = float(np.sqrt(sum(float(np.vdot(g, g)) for _, _, g in pairs)))
+    if not np.isfinite(norm):
+        _check_gradients(pairs)     # names the gradient that holds the NaN or inf
+        raise FloatingPointError(f"the gradients' norm overflows ({norm}); they were not "
+                                 "changed")
     if norm > max_norm:
         scale = max_norm / (norm + 1e-6)
-        for _, grad in _pairs(modules):
+        for _, _, grad in pairs:
             grad *= scale
     return norm

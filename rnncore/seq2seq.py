@@ -1,11 +1,13 @@
 """The N-to-M pattern: an encoder reads the source sequence into a state, and a decoder
 generates the target sequence from that state (Sutskever et al., 2014; Cho et al., 2014)."""
 
+import numbers
+
 import numpy as np
 
 from .dense import Embedding, Linear
 from .layers import GRU, LSTM, RNN
-from .module import Module, make_rng
+from .module import Module, make_rng, no_grad
 from .validation import check_choice, check_int_array, check_positive_int, check_shape
 
 CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
@@ -43,7 +45,6 @@ class Seq2Seq(Module):
         self.decoder = self._add_child(
             "decoder", layer(embedding_size, hidden_size, num_layers, **kw))
         self.readout = self._add_child("readout", Linear(hidden_size, tgt_vocab_size, **kw))
-        self._encoder_output_shape = None
 
     def forward(self, src, tgt_in):
         """Teacher forcing: the decoder reads the true previous token at every step.
@@ -51,24 +52,31 @@ class Seq2Seq(Module):
         src: (T_src, B) ids; tgt_in: (T_tgt, B) ids, usually [bos, y_1, ..., y_{T_tgt-1}].
         Returns logits (T_tgt, B, tgt_vocab_size) for [y_1, ..., y_T_tgt].
         """
-        src = check_int_array("src", src)
-        tgt_in = check_int_array("tgt_in", tgt_in)
-        sizes = check_shape("src", src, ("T_src", "B"))
-        check_shape("tgt_in", tgt_in, ("T_tgt", "B"), sizes)
+        src = self._check_ids("src", src, "T_src")
+        tgt_in = check_int_array("tgt_in", tgt_in, 0, self.tgt_vocab_size)
+        check_shape("tgt_in", tgt_in, ("T_tgt", ("B", src.shape[1])))
+        if tgt_in.shape[0] == 0:
+            raise ValueError(f"tgt_in: expected at least one step, got shape {tgt_in.shape}")
         encoder_output, state = self.encoder(self.src_embedding(src))
-        self._encoder_output_shape = encoder_output.shape
+        self._store(encoder_output.shape)
         decoder_output, _ = self.decoder(self.tgt_embedding(tgt_in), state)
         return self.readout(decoder_output)
 
+    def _check_ids(self, name, ids, steps):
+        ids = check_int_array(name, ids, 0, self.src_embedding.num_embeddings)
+        check_shape(name, ids, (steps, "B"))
+        if ids.shape[0] == 0:
+            raise ValueError(f"{name}: expected at least one step, got shape {ids.shape}")
+        return ids
+
     def backward(self, dlogits):
         """dlogits: (T_tgt, B, tgt_vocab_size). Fills ``grads`` for every parameter."""
-        if self._encoder_output_shape is None:
-            raise RuntimeError("backward: call forward first (no stored forward pass)")
+        encoder_output_shape = self._stored_pass()
         ddecoder_output = self.readout.backward(dlogits)
         dtgt, dstate = self.decoder.backward(ddecoder_output)
         self.tgt_embedding.backward(dtgt)
         # The encoder's outputs are unused; its final state is what the decoder started from.
-        zeros = np.zeros(self._encoder_output_shape, dtype=self.dtype)
+        zeros = np.zeros(encoder_output_shape, dtype=self.dtype)
         dsrc, _ = self.encoder.backward(zeros, dstate)
         self.src_embedding.backward(dsrc)
 
@@ -77,16 +85,18 @@ class Seq2Seq(Module):
 
         src: (T_src, B) ids; bos_id: the start token. Returns ids (max_len, B).
         """
-        src = check_int_array("src", src)
-        check_shape("src", src, ("T_src", "B"))
-        check_int_array("bos_id", bos_id, 0, self.tgt_vocab_size)
+        src = self._check_ids("src", src, "T_src")
+        if isinstance(bos_id, bool) or not isinstance(bos_id, numbers.Integral) or \
+                not 0 <= bos_id < self.tgt_vocab_size:
+            raise ValueError(f"bos_id: expected an int in [0, {self.tgt_vocab_size}), "
+                             f"got {bos_id!r}")
         max_len = check_positive_int("max_len", max_len)
-        _, state = self.encoder(self.src_embedding(src))
-        token = np.full((1, src.shape[1]), bos_id)
-        generated = []
-        for _ in range(max_len):
-            output, state = self.decoder(self.tgt_embedding(token), state)
-            token = self.readout(output).argmax(axis=-1)
-            generated.append(token[0])
-        self._encoder_output_shape = None      # the stored passes are decoding steps now
+        with no_grad():     # generation stores nothing: a training pass stays ready for backward
+            _, state = self.encoder(self.src_embedding(src))
+            token = np.full((1, src.shape[1]), bos_id)
+            generated = []
+            for _ in range(max_len):
+                output, state = self.decoder(self.tgt_embedding(token), state)
+                token = self.readout(output).argmax(axis=-1)
+                generated.append(token[0])
         return np.stack(generated)

@@ -70,12 +70,16 @@ def check_float_array(name, value, dtype=None, finite=True):
     """
     if not isinstance(value, (np.ndarray, numbers.Number, list, tuple)):
         raise TypeError(f"{name}: expected a NumPy array, got {type(value).__name__}")
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{name}: expected a plain NumPy array, got a masked array, whose "
+                        "masked entries would be used as they are (fill them first, e.g. "
+                        f"{_expression(name)}.filled(0.0))")
     array = np.asarray(value)
     if dtype is not None and array.dtype != dtype:
         want = np.dtype(dtype).name
         if isinstance(value, np.ndarray):
             raise TypeError(f"{name}: expected dtype {want}, got {array.dtype.name} "
-                            f"(convert with {name}.astype(np.{want}))")
+                            f"(convert with {_expression(name)}.astype(np.{want}))")
         if np.issubdtype(array.dtype, np.number):    # a plain list or number: convert it
             array = array.astype(dtype)
     if not np.issubdtype(array.dtype, np.floating):
@@ -83,6 +87,11 @@ def check_float_array(name, value, dtype=None, finite=True):
     if finite:
         check_finite(name, array)
     return array
+
+
+def _expression(name):
+    """The Python expression part of an argument's name: "hx[0] (h)" -> "hx[0]"."""
+    return name.split(" (")[0]
 
 
 def check_finite(name, array):
@@ -98,6 +107,8 @@ def check_finite(name, array):
 def check_int_array(name, value, low=None, high=None):
     """Return ``value`` as an integer ndarray whose entries lie in ``[low, high)``."""
     array = np.asarray(value)
+    if array.size == 0 and not isinstance(value, np.ndarray):
+        array = array.astype(np.int64)            # [] is an empty list of ids, not of floats
     if not np.issubdtype(array.dtype, np.integer):
         raise TypeError(f"{name}: expected an integer array, got dtype {array.dtype.name}")
     if array.size and low is not None and array.min() < low:
@@ -113,6 +124,14 @@ def check_choice(name, value, choices):
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name}: expected one of {options}, got {value!r}")
     return value
+
+
+def check_bool(name, value):
+    """Return ``value`` as a bool, refusing anything but True and False (a string "False" is
+    truthy, and would silently mean the opposite)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
 
 
 def check_positive_int(name, value):

@@ -6,6 +6,7 @@ last hidden state; :func:`train` runs mini-batch Adam with gradient clipping, ev
 fixed held-out set, stops early at a target, and reports its progress.
 """
 
+import numbers
 import sys
 import time
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from rnncore import data
 from rnncore.dense import Linear
 from rnncore.layers import GRU, LSTM, RNN
 from rnncore.losses import mse_loss, softmax_cross_entropy
-from rnncore.module import Module, make_rng
+from rnncore.module import Module, make_rng, no_grad
 from rnncore.optim import Adam, clip_grad_norm
 from rnncore.validation import check_choice, check_positive_int
 
@@ -41,15 +42,14 @@ class SequenceModel(Module):
                                        Linear(hidden_size, output_size, dtype=dtype, rng=rng))
         if cell == "lstm":
             self.recurrent.bias_ih_l0[hidden_size:2 * hidden_size] += forget_bias
-        self._output_shape = None
 
     def forward(self, x):
         output, _ = self.recurrent(x)
-        self._output_shape = output.shape
+        self._store(output.shape)
         return self.readout(output[-1])
 
     def backward(self, dy):
-        doutput = np.zeros(self._output_shape, dtype=self.dtype)
+        doutput = np.zeros(self._stored_pass(), dtype=self.dtype)
         doutput[-1] = self.readout.backward(dy)
         self.recurrent.backward(doutput)
 
@@ -59,9 +59,15 @@ class Task:
 
     metric_name = "accuracy"
     higher_is_better = True
+    min_length = 1
+    max_length = 5000           # longer sequences would take hours to train here
 
     def __init__(self, length):
-        self.length = check_positive_int("length", length)
+        if isinstance(length, bool) or not isinstance(length, numbers.Integral) or \
+                not self.min_length <= length <= self.max_length:
+            raise ValueError(f"length: expected an int from {self.min_length} to "
+                             f"{self.max_length} for {type(self).__name__}, got {length!r}")
+        self.length = int(length)
 
     def loss(self, prediction, y):
         return softmax_cross_entropy(prediction, y)
@@ -79,6 +85,7 @@ class AddingTask(Task):
 
     metric_name, higher_is_better = "mse", False
     input_size, output_size, target, baseline = 2, 1, 0.01, 1.0 / 6.0
+    min_length = 2              # one marker in each half
 
     def batch(self, n, rng):
         return data.adding_problem(n, self.length, rng=rng)
@@ -94,6 +101,7 @@ class TemporalOrderTask(Task):
     """The temporal-order task: which of X and Y came first, twice (4 classes)."""
 
     input_size, output_size, target, baseline = 8, 4, 0.95, 0.25
+    min_length = 10
 
     def batch(self, n, rng):
         tokens, labels = data.temporal_order(n, self.length, rng=rng)
@@ -106,11 +114,7 @@ class LanguageTask(Task):
     input_size = len(data.LANGUAGE_VOCABULARY)
     output_size = len(data.LANGUAGES)
     target, baseline = 0.95, 1.0 / len(data.LANGUAGES)
-
-    def __init__(self, length):
-        if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-            raise ValueError(f"length: expected an int >= 0, got {length!r}")
-        self.length = length
+    min_length = 0              # no filler: the sentence alone
 
     def batch(self, n, rng):
         tokens, labels = data.language_task(n, self.length, rng=rng)
@@ -199,7 +203,8 @@ def train(model, task, steps=3000, batch_size=32, lr=0.01, clip=1.0, eval_every=
         clip_grad_norm(model, clip)
         optimizer.step()
         if step % eval_every == 0 or step == steps:
-            metric = task.metric(model(x_eval), y_eval)
+            with no_grad():
+                metric = task.metric(model(x_eval), y_eval)
             result.history.append({"step": step, "loss": loss, "metric": metric})
             bar.update(step, f"loss {loss:.4f}  eval {task.metric_name} {metric:.4f}")
             if task.reached(metric, target):
