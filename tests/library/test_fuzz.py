@@ -189,15 +189,18 @@ class LayerMisuse(RuleBasedStateMachine):
             grad[...] = self.rng.normal(size=grad.shape)
         rnncore.SGD(self.layer, lr=0.5).step()
 
+    @precondition(lambda self: self.stored is None or self.unused > 1)
+    @rule()
+    def backward_is_refused(self):
+        message = "call forward first" if self.stored is None else "ran forward"
+        with pytest.raises(RuntimeError, match=message):
+            self.layer.backward(np.ones((1, 1, self.layer.num_directions * 2)))
+        self.stored, self.unused = None, 0
+
+    @precondition(lambda self: self.stored is not None and self.unused <= 1)
     @rule()
     def backward(self):
         H, dirs = self.layer.hidden_size, self.layer.num_directions
-        if self.stored is None or self.unused > 1:
-            message = "call forward first" if self.stored is None else "ran forward"
-            with pytest.raises(RuntimeError, match=message):
-                self.layer.backward(np.ones((1, 1, dirs * H)))
-            self.stored, self.unused = None, 0
-            return
         x, params = self.stored
         doutput = self.rng.normal(size=x.shape[:2] + (dirs * H,))
         dstate = [self.rng.normal(size=(dirs, x.shape[1], H))
@@ -213,5 +216,5 @@ class LayerMisuse(RuleBasedStateMachine):
 
 
 TestLayerMisuse = LayerMisuse.TestCase
-TestLayerMisuse.settings = settings(FUZZ, max_examples=40 if torch is not None else 10,
-                                    stateful_step_count=12)
+TestLayerMisuse.settings = settings(FUZZ, max_examples=60 if torch is not None else 15,
+                                    stateful_step_count=15)
