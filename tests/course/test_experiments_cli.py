@@ -1,0 +1,100 @@
+"""The experiments' command line: usage errors name the option, JSON is valid, and a sweep
+checks its output path first, saves every run and resumes after an interruption."""
+
+import json
+
+import pytest
+
+from rnncourse import experiments, training
+
+RUN = ["run", "--task", "adding", "--cell", "lstm"]
+
+
+@pytest.mark.parametrize("extra,option,says", [
+    (["--length", "0"], "--length", "expected at least 2 for --task adding, got 0"),
+    (["--length", "-3"], "--length", "expected a whole number from 0 to 5000, got -3"),
+    (["--length", "99999999"], "--length", "expected a whole number from 0 to 5000"),
+    (["--length", "ten"], "--length", "expected a whole number, got 'ten'"),
+    (["--length", "5", "--steps", "0"], "--steps", "expected a whole number from 1"),
+    (["--length", "5", "--seed", "-1"], "--seed", "expected a whole number from 0"),
+    (["--length", "5", "--seed", "1.5"], "--seed", "expected a whole number, got '1.5'"),
+    (["--length", "5", "--forget-bias", "nan"], "--forget-bias", "expected a finite number"),
+    (["--length", "5", "--forget-bias", "inf"], "--forget-bias", "expected a finite number"),
+])
+def test_bad_options_are_usage_errors(extra, option, says, capsys):
+    with pytest.raises(SystemExit) as stop:
+        experiments.main(RUN + extra)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: {says}" in err and "Traceback" not in err
+
+
+def strict_json(text):
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_output_is_valid_json_when_a_number_is_infinite(monkeypatch, capsys):
+    def diverging(*args, **kwargs):
+        result = training.TrainResult(history=[{"step": 1, "loss": float("inf"),
+                                                "metric": float("nan")}], steps=1, seconds=0.5)
+        return result
+    monkeypatch.setattr(experiments, "train", diverging)
+    assert experiments.main(RUN + ["--length", "5", "--steps", "1", "--json"]) == 0
+    result = strict_json(capsys.readouterr().out)
+    assert result["final_metric"] is None and result["history"][0]["loss"] is None
+
+
+SPEC = {"tasks": {"adding": [5]}, "cells": [("rnn", 0.0), ("gru", 0.0), ("lstm", 2.0)],
+        "seeds": [0]}
+
+
+def quick_run(calls, stop_at=None):
+    """A stand-in for experiments.run that records its calls and can be interrupted."""
+    def run(**config):
+        calls.append(config["cell"])
+        if len(calls) == stop_at:
+            raise KeyboardInterrupt
+        return {"config": config, "cell": config["cell"], "metric": "mse",
+                "final_metric": 0.5, "steps": 1, "seconds": 0.1}
+    return run
+
+
+def test_an_unwritable_output_fails_before_any_training(tmp_path, monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(experiments, "run", quick_run(calls))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(SystemExit) as stop:
+        experiments.main(["sweep", "--out", str(blocker / "results.json")])
+    assert stop.value.code == 2 and calls == []
+    assert "out: cannot write the results file" in capsys.readouterr().err
+
+
+def test_an_interrupted_sweep_resumes(tmp_path, monkeypatch):
+    out = tmp_path / "results.json"
+    calls = []
+    monkeypatch.setattr(experiments, "run", quick_run(calls, stop_at=3))
+    with pytest.raises(KeyboardInterrupt):
+        experiments.sweep(out, SPEC, progress=False)
+    saved = json.loads(out.read_text())["results"]
+    assert [r["cell"] for r in saved] == ["rnn", "gru"]          # saved as each run finished
+    calls.clear()
+    monkeypatch.setattr(experiments, "run", quick_run(calls))
+    results = experiments.sweep(out, SPEC, progress=False)
+    assert calls == ["lstm"]                                      # only what was missing
+    assert [r["cell"] for r in results] == ["rnn", "gru", "lstm"]
+    assert json.loads(out.read_text())["results"] == results
+    calls.clear()
+    experiments.sweep(out, SPEC, progress=False, restart=True)
+    assert calls == ["rnn", "gru", "lstm"]
+
+
+def test_a_file_that_is_not_a_results_file_is_left_alone(tmp_path, monkeypatch):
+    out = tmp_path / "notes.json"
+    out.write_text("my own notes")
+    monkeypatch.setattr(experiments, "run", quick_run([]))
+    with pytest.raises(ValueError, match="is not a results file written by sweep"):
+        experiments.sweep(out, SPEC, progress=False)
+    assert out.read_text() == "my own notes"
