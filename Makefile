@@ -57,7 +57,7 @@ MANIFEST = $(BIN)/python -m rnncourse.manifest
 exercises: $(STAMP)
 	for name in $$($(MANIFEST) assignments); do \
 	    PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/nbgrader generate_assignment $$name --force \
-	        --db=sqlite:///$(CURDIR)/_build/release-gradebook.db || exit 1; \
+	        || exit 1; \
 	done
 
 # The chapters as .ipynb files beside their MyST sources, for Colab and Binder launch links.

@@ -3,11 +3,17 @@
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+COURSE = Path(__file__).resolve().parent
 
 c.CourseDirectory.course_id = "rnns-properly"
-c.CourseDirectory.root = str(Path(__file__).resolve().parent)
+c.CourseDirectory.root = str(COURSE)
 c.CourseDirectory.source_directory = "solutions"      # instructor notebooks (with solutions)
 c.CourseDirectory.release_directory = "exercises"     # what learners download
+
+# The exchange, where release_assignment puts assignments and collect finds submissions,
+# lives inside the course folder (nbgrader makes it writable by every user, with the sticky
+# bit). On a JupyterHub shared with the students, set it to a folder they can all reach.
+c.Exchange.root = str(COURSE / "exchange")
 
 # A learner's cell may not run for ever: after this many seconds it is interrupted, and the
 # rest of the notebook still runs (that part then earns nothing).
@@ -18,13 +24,24 @@ c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 50
 
-# A deleted test or answer cell is put back from the gradebook, so it is graded, not skipped.
+# A deleted test or answer cell is put back from the gradebook, so it is graded, not skipped;
+# a test cell that arrives as it was released is restored without a warning, so that a test
+# cell a learner changed stands out in the log.
 c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "rnncourse.instructor.plugins.OverwriteReleasedCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# zip_collect: an LMS download named like "rnn_jdoe_attempt_2026-11-27-10-00-00_rnn.ipynb".
-c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
-c.FileNameCollectorPlugin.named_regexp = (
-    r".*/[^/_]+_(?P<student_id>[^_/]+)_attempt_(?P<timestamp>[0-9-]+)_(?P<file_id>[^/]+)$")
+# zip_collect: downloads from Canvas, Moodle or Blackboard (file-name patterns in
+# rnncourse/instructor/plugins.py); every file that fits none is reported as an error.
+c.ZipCollectApp.collector_plugin = "rnncourse.instructor.plugins.LmsCollectorPlugin"
+
+# export: grades.csv with a "review" column of flags (rnncourse/instructor/review.py).
+c.ExportApp.plugin_class = "rnncourse.instructor.plugins.ReviewedCsvExportPlugin"

@@ -24,16 +24,13 @@ def nbgrader(course, *args, check=True):
 
 
 def new_course(path, assignments):
-    """A course at ``path`` with the repository's config and source notebooks, the given
-    assignments generated, and its own exchange folder."""
+    """A course at ``path`` with the repository's config and source notebooks, and the given
+    assignments generated (its exchange, as the config says, is ``path/exchange``)."""
     path = Path(path)
     if path.exists():
         shutil.rmtree(path)
     (path / "solutions").mkdir(parents=True)
-    config = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
-    config += f'\nc.Exchange.root = {str(path / "exchange")!r}\n'
-    (path / "nbgrader_config.py").write_text(config, encoding="utf-8")
-    (path / "exchange").mkdir()
+    shutil.copy2(ROOT / "nbgrader_config.py", path / "nbgrader_config.py")
     for name in assignments:
         shutil.copytree(ROOT / "solutions" / name, path / "solutions" / name)
         nbgrader(path, "generate_assignment", name, "--force")

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from rnncourse.instructor import course as nbcourse
-from rnncourse.instructor import submissions
+from rnncourse.instructor import review, submissions
 
 HOSTILE = "rnn"      # the assignment that also receives the hostile submissions
 
@@ -17,8 +17,9 @@ def tree_digest(folder):
             for p in sorted(Path(folder).rglob("*")) if p.is_file()}
 
 
-def hostile_submissions(solution, release):
-    """Broken or cheating submissions, as {student: (notebook or text, file name)}."""
+def broken_submissions(solution, release):
+    """Submissions that break the process rather than the maths, as {student: (notebook or
+    text, file name)}."""
     def edited(grade_id, transform, base=solution):
         nb = nbformat.reads(nbformat.writes(base), as_version=4)
         for cell in nb.cells:
@@ -39,15 +40,6 @@ def hostile_submissions(solution, release):
         "missing": ("I could not finish the notebook.", "notes.txt"),
         "testedit": (edited("test_rnn_step_forward", lambda s: "2.0", base=release), None),
         "testdel": (deleted, None),
-        "callsref": (edited("rnn_step_forward", lambda s: (
-            "import rnncore\n\ndef rnn_step_forward(x, h_prev, weight_ih, weight_hh, "
-            "bias_ih, bias_hh):\n    return rnncore.rnn_step_forward(x, h_prev, weight_ih, "
-            "weight_hh, bias_ih, bias_hh)\n")), None),
-        "patchesref": (edited("rnn_step_forward", lambda s: s.replace(
-            wrong_step, wrong_step.replace(" + bias_hh", "")) + (
-            "\nimport rnncore, rnncore.cells\n"
-            "rnncore.rnn_step_forward = rnncore.cells.rnn_step_forward = "
-            "lambda *a, **k: rnn_step_forward(*a[:6])\n")), None),
         "patcheshelper": (edited("rnn_step_forward", lambda s: s.replace(
             wrong_step, wrong_step.replace(" + bias_hh", "")) + (
             "\nimport rnncourse.grading\nrnncourse.grading.compare = lambda *a, **k: None\n"
@@ -55,13 +47,21 @@ def hostile_submissions(solution, release):
     }
 
 
+def hostile_students():
+    """{student id: name} of the hostile submissions to the rnn assignment."""
+    release = nbformat.read(str(nbcourse.ROOT / "exercises" / "rnn" / "rnn.ipynb"), 4)
+    return {f"x{k:02d}": name
+            for k, name in enumerate(submissions.hostile_rnn_submissions(release))}
+
+
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """Generate every assignment, submit the model solution, the blank release, every
-    catalogued mistake and the hostile submissions, and autograde them all."""
+    """Generate every assignment; submit the model solution, the blank release, every
+    catalogued mistake, every honest variant and the hostile submissions; autograde them all;
+    and review the hostile assignment's submissions."""
     course = nbcourse.new_course(tmp_path_factory.mktemp("course") / "course",
                                  submissions.ASSIGNMENTS)
-    expected = {}
+    mistakes, honest = {}, {}
     for name in submissions.ASSIGNMENTS:
         source = nbcourse.read_notebook(course, "solutions", name)
         release = nbcourse.read_notebook(course, "exercises", name)
@@ -69,19 +69,30 @@ def graded(tmp_path_factory):
         nbcourse.write_submission(course, "solution", name, solution)
         nbcourse.write_submission(course, "blank", name, release)
         for k, mistake in enumerate(submissions.MISTAKES[name]):
-            student = f"m{k:02d}"
-            nbcourse.write_submission(course, student, name,
+            nbcourse.write_submission(course, f"m{k:02d}", name,
                                       submissions.with_mistake(solution, mistake))
-            expected[(name, student)] = mistake
+            mistakes[(name, f"m{k:02d}")] = mistake
+        for k, variant in enumerate(submissions.HONEST[name]):
+            nbcourse.write_submission(course, f"h{k:02d}", name,
+                                      submissions.with_honest_variant(solution, variant))
+            honest[(name, f"h{k:02d}")] = variant
         if name == HOSTILE:
-            for student, (content, filename) in hostile_submissions(solution, release).items():
+            for student, (content, filename) in broken_submissions(solution, release).items():
                 nbcourse.write_submission(course, student, name, content, filename)
+            cheats = submissions.hostile_rnn_submissions(release)
+            for student, cheat in hostile_students().items():
+                nbcourse.write_submission(course, student, name, cheats[cheat])
+            nbcourse.write_submission(course, "targeted", name,
+                                      submissions.targeted_rnn_submission(release))
     before = tree_digest(course / "submitted")
     runs = {name: nbcourse.nbgrader(course, "autograde", name, "--Execute.timeout=10",
                                     check=False)
             for name in submissions.ASSIGNMENTS}
-    return {"course": course, "mistakes": expected, "runs": runs,
-            "submitted_before": before, "submitted_after": tree_digest(course / "submitted")}
+    reviewed = {student: review.review_submission(course, HOSTILE, student)
+                for student in ["solution", "targeted", *hostile_students()]}
+    return {"course": course, "mistakes": mistakes, "honest": honest, "runs": runs,
+            "reviewed": reviewed, "submitted_before": before,
+            "submitted_after": tree_digest(course / "submitted")}
 
 
 @pytest.fixture(scope="session")
@@ -97,3 +108,10 @@ def scores(graded):
                     table[(assignment.name, submission.student_id)] = {
                         grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
     return table
+
+
+def feedback_text(graded, assignment, student, cell):
+    """What the learner reads under one test cell of the autograded notebook."""
+    notebook = nbcourse.read_notebook(graded["course"] / "autograded" / student, "", assignment)
+    (test_cell,) = [c for c in notebook.cells if submissions.grade_id(c) == cell]
+    return "".join(o.get("text", "") for o in test_cell.outputs)

@@ -1,6 +1,7 @@
-"""The assignments graded by nbgrader itself, in a temporary course: model solutions score full
-marks, blank releases zero, every catalogued mistake loses points where it should, and hostile
-submissions neither stop the batch nor touch anyone's files."""
+"""The assignments graded by nbgrader itself, in a temporary course: model solutions and honest
+variants score full marks, blank releases zero, every catalogued mistake loses points exactly
+where it should, hostile submissions earn at most 10 % and neither stop the batch nor touch
+anyone's files, and what the autograder cannot stop, the review flags."""
 
 import nbformat
 import pytest
@@ -8,12 +9,14 @@ import pytest
 from rnncourse.instructor import course as nbcourse
 from rnncourse.instructor import submissions
 
-from .conftest import HOSTILE
+from .conftest import HOSTILE, feedback_text, hostile_students
 
 pytestmark = pytest.mark.grading
 
 MISTAKE_CASES = [(name, f"m{k:02d}", m) for name in submissions.ASSIGNMENTS
                  for k, m in enumerate(submissions.MISTAKES[name])]
+HONEST_CASES = [(name, f"h{k:02d}", v) for name in submissions.ASSIGNMENTS
+                for k, v in enumerate(submissions.HONEST[name])]
 
 
 def autograded(scores, assignment, student):
@@ -45,24 +48,36 @@ def test_every_assignment_has_ten_catalogued_mistakes(assignment):
 
 @pytest.mark.parametrize("assignment,student,mistake", MISTAKE_CASES,
                          ids=[f"{a}-{m.name}" for a, _, m in MISTAKE_CASES])
-def test_mistake_loses_points_in_the_part_it_breaks(scores, assignment, student, mistake):
+def test_mistake_loses_points_only_in_the_parts_it_breaks(scores, assignment, student,
+                                                          mistake):
     parts = autograded(scores, assignment, student)
     for cell in mistake.breaks:
         score, maximum = parts[cell]
         assert score < maximum, f"{mistake.name!r} kept full marks in {cell}"
-    solution = autograded(scores, assignment, "solution")
-    assert all(parts[c][1] == solution[c][1] for c in parts), "maximum points changed"
+    # every other part is graded on its own code: an earlier slip costs nothing there
+    kept = {cell: s for cell, s in parts.items() if cell not in mistake.breaks}
+    assert all(s[0] == s[1] for s in kept.values()), f"lost points elsewhere: {kept}"
+
+
+@pytest.mark.parametrize("assignment,student,variant", HONEST_CASES,
+                         ids=[f"{a}-{v.name}" for a, _, v in HONEST_CASES])
+def test_honest_variants_keep_full_marks_with_a_note(graded, scores, assignment, student,
+                                                     variant):
+    parts = autograded(scores, assignment, student)
+    lost = {cell: s for cell, s in parts.items() if s[0] != s[1]}
+    assert not lost, f"{variant.name!r} lost points: {lost}"
+    text = "".join(feedback_text(graded, assignment, student, c) for c in parts)
+    assert variant.breaks in text, f"no note {variant.breaks!r} in the feedback"
 
 
 def test_hostile_submissions_never_stop_the_batch(graded, scores):
     run = graded["runs"][HOSTILE]
     log = run.stdout + run.stderr
-    # Every well-formed submission was graded, whatever the others did.
     for student in ("solution", "blank", "loops", "chatty", "testedit", "testdel",
-                    "callsref", "patchesref", "patcheshelper"):
+                    "patcheshelper", *hostile_students()):
         assert (HOSTILE, student) in scores, f"{student} was not graded:\n{log[-3000:]}"
-    # A crashed kernel, an unreadable file, a misnamed or missing notebook: each is reported by name
-    # and earn nothing; the batch goes on (nbgrader then exits 1).
+    # A crashed kernel, an unreadable file, a misnamed or missing notebook: each is reported
+    # by name and earns nothing; the batch goes on (nbgrader then exits 1).
     for student in ("crashes", "garbled", "renamed"):
         assert f"error processing assignment '{HOSTILE}' for student '{student}'" in log
         assert all(s == 0 for s, _ in scores.get((HOSTILE, student), {}).values())
@@ -70,6 +85,29 @@ def test_hostile_submissions_never_stop_the_batch(graded, scores):
     assert (HOSTILE, "missing") not in scores
     assert "Skipping unknown notebook" in log and "rnn (1).ipynb" in log
     assert run.returncode == 1
+
+
+@pytest.mark.parametrize("student,cheat", list(hostile_students().items()))
+def test_cheats_earn_at_most_a_tenth(scores, student, cheat):
+    parts = autograded(scores, HOSTILE, student)
+    earned = sum(s for s, _ in parts.values())
+    maximum = sum(m for _, m in parts.values())
+    assert earned <= 0.1 * maximum, f"{cheat!r} earned {earned} of {maximum}: {parts}"
+
+
+@pytest.mark.parametrize("student,cheat", list(hostile_students().items()))
+def test_the_review_flags_every_cheat(graded, student, cheat):
+    assert graded["reviewed"][student], f"{cheat!r} was not flagged"
+
+
+def test_an_attack_on_the_checks_is_caught_by_the_review(graded, scores):
+    """Faking the checks module wins every point inside the learner's kernel (nothing there
+    can stop it); the review's scan and its re-check with the checks loaded first flag it."""
+    flags = graded["reviewed"]["targeted"]
+    assert "replaces importlib.util.spec_from_file_location" in flags
+    assert any("autograde gave 2, the re-check with the checks loaded first gives 0" in f
+               for f in flags), flags
+    assert graded["reviewed"]["solution"] == []
 
 
 def test_infinite_loop_is_interrupted_and_only_that_part_fails(scores):
@@ -89,9 +127,17 @@ def test_edited_and_deleted_test_cells_are_restored(scores):
     assert restored[0] == restored[1] == 2
 
 
-@pytest.mark.parametrize("student", ["callsref", "patchesref", "patcheshelper"])
-def test_borrowed_or_forged_answers_earn_nothing(scores, student):
-    assert autograded(scores, HOSTILE, student)["test_rnn_step_forward"][0] == 0
+def test_only_a_changed_test_cell_is_reported(graded):
+    """Hidden tests stripped from the release do not make every honest submission look
+    tampered with; a learner's edit of a test cell is still reported."""
+    log = graded["runs"][HOSTILE].stdout + graded["runs"][HOSTILE].stderr
+    changed = [line for line in log.splitlines() if "Attribute 'checksum'" in line]
+    assert changed and all("test_rnn_step_forward" in line for line in changed), changed
+    assert len(changed) == 1, changed       # the one submission that edited a test cell
+
+
+def test_patching_an_earlier_copy_of_the_checks_earns_nothing(scores):
+    assert autograded(scores, HOSTILE, "patcheshelper")["test_rnn_step_forward"][0] == 0
 
 
 def test_grading_never_modifies_submitted_files(graded):
@@ -101,32 +147,52 @@ def test_grading_never_modifies_submitted_files(graded):
 FEEDBACK = [
     ("rnn", "bias_hh dropped", "test_rnn_step_forward", "Likely cause: bias_hh is missing"),
     ("rnn", "ReLU instead of tanh", "test_rnn_step_forward", "not tanh (ReLU?)"),
+    ("rnn", "recurrent weight not transposed", "test_rnn_step_forward",
+     "used untransposed"),
+    ("rnn", "tanh written with exp (overflows)", "test_rnn_step_forward", "exp() that overflows"),
     ("rnn", "state not carried", "test_rnn_forward", "not carried from one step to the next"),
-    ("rnn", "input weight not transposed", "test_rnn_step_forward", "your code raised"),
+    ("rnn", "input weight not transposed", "test_rnn_step_forward",
+     "a product with the input is x @ weight_ih.T"),
     ("rnn", "backward outputs left reversed", "test_bidirectional", "not put back in time"),
+    ("rnn", "ReLU instead of tanh", "test_rnn_forward", "this part's own code is right"),
+    ("bptt", "bias gradient averaged", "test_rnn_step_backward", "averaged instead of summed"),
     ("bptt", "no gradient from the next step", "test_rnn_backward",
      "flowing back from step t+1"),
-    ("bptt", "bias gradient averaged", "test_rnn_step_backward", "averaged instead of summed"),
     ("bptt", "each array clipped on its own", "test_clip", "clip by the norm of all"),
-    ("lstm", "gate order f, i", "test_lstm_step_forward", "not in the order i, f, g, o"),
+    ("bptt", "tanh slopes left out of the product", "test_jacobian_norms",
+     "diag(1 - h_t^2) are missing"),
+    ("lstm", "gate order f, i", "test_lstm_step_forward", "i and f swapped"),
+    ("lstm", "gates read in the order i, f, o, g", "test_lstm_step_forward",
+     "g and o swapped"),
     ("lstm", "h without tanh", "test_lstm_step_forward", "tanh(c) is missing"),
+    ("lstm", "gate order f, i", "test_lstm_step_backward", "fix the forward pass first"),
     ("lstm", "cell state not carried", "test_lstm_forward", "cell state is not carried"),
+    ("gru", "update gate mixes the wrong way", "test_gru_forward_after",
+     "update gate mixes the wrong way"),
+    ("gru", "reset gate not applied to b_hn (reset after)", "test_gru_forward_after",
+     "multiplies h_prev W_hn^T but not b_hn"),
     ("gru", "reset_after ignored", "test_gru_forward_before", "wrong side of W_hn"),
     ("gru", "one bias per gate counted", "test_count", "only one bias vector per gate"),
 ]
 
 
 @pytest.mark.parametrize("assignment,mistake_name,cell,message", FEEDBACK,
-                         ids=[f[1] for f in FEEDBACK])
+                         ids=[f"{f[1]}-{f[2]}" for f in FEEDBACK])
 def test_feedback_names_the_likely_cause(graded, assignment, mistake_name, cell, message):
     """What the learner reads under the failing part (the same text in the feedback)."""
     names = [m.name for m in submissions.MISTAKES[assignment]]
     student = f"m{names.index(mistake_name):02d}"
-    notebook = nbcourse.read_notebook(graded["course"] / "autograded" / student, "",
-                                      assignment)
-    (test_cell,) = [c for c in notebook.cells if submissions.grade_id(c) == cell]
-    text = "".join(o.get("text", "") for o in test_cell.outputs)
+    text = feedback_text(graded, assignment, student, cell)
     assert message in text, text
+
+
+def test_every_wrong_gradient_is_named(graded):
+    """A backward slip that spoils several gradients names each of them."""
+    names = [m.name for m in submissions.MISTAKES["lstm"]]
+    student = f"m{names.index('no gradient from h into c'):02d}"
+    text = feedback_text(graded, "lstm", student, "test_lstm_step_backward")
+    for key in ("x", "h_prev", "c_prev", "weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+        assert f"grads['{key}']: wrong values" in text, (key, text)
 
 
 def test_committed_release_is_a_fresh_generation(graded):

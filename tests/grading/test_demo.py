@@ -1,5 +1,5 @@
-"""`make grade-demo`: a class collected from an LMS zip, autograded, hand-graded, given
-feedback and exported, in a fresh course folder."""
+"""`make grade-demo`: a class downloaded from Canvas, Moodle and Blackboard, collected,
+autograded, reviewed, hand-graded, given feedback and exported, in a fresh course folder."""
 
 import csv
 
@@ -10,18 +10,22 @@ from rnncourse.instructor import demo
 pytestmark = pytest.mark.grading
 
 
-def test_grade_demo_leaves_grades_and_feedback(tmp_path):
+def test_grade_demo_leaves_grades_feedback_and_flags(tmp_path):
     course = demo.run(tmp_path / "course")
     with open(course / "grades.csv", newline="", encoding="utf-8") as handle:
         rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(handle)}
-    for assignment, students in demo.CLASS.items():
-        assert {s for a, s in rows if a == assignment} == set(students)
-        score = {s: float(rows[(assignment, s)]["score"]) for s in students}
-        maximum = float(rows[(assignment, "alice")]["max_score"])
-        assert score["alice"] == maximum                       # the model solution
-        assert 0 < score["bob"] < maximum and 0 < score["carol"] < maximum  # mistakes
-        assert score["dave"] == 0                              # the blank release
+    ids = {learner.work: learner.user_id for learner in demo.CLASS}
+    for assignment in demo.ASSIGNMENTS:
+        assert {s for a, s in rows if a == assignment} == set(ids.values())
+        score = {work: float(rows[(assignment, user)]["score"]) for work, user in ids.items()}
+        maximum = float(rows[(assignment, ids["solution"])]["max_score"])
+        assert score["solution"] == maximum
+        assert 0 < score["mistake"] < maximum and 0 < score["two mistakes"] < maximum
+        assert score["blank"] == 0 and score["hostile"] <= 0.1 * maximum
+        review = {work: rows[(assignment, user)]["review"] for work, user in ids.items()}
+        assert "replaces numpy.abs" in review["hostile"]
+        assert all(not review[w] for w in review if w != "hostile"), review
     # The written LSTM answer was graded by hand and counts in the total.
-    assert float(rows[("lstm", "bob")]["score"]) % 1 == 0.5
-    feedback = (course / "feedback" / "bob" / "rnn" / "rnn.html").read_text(encoding="utf-8")
+    assert float(rows[("lstm", ids["mistake"])]["score"]) % 1 == 0.5
+    feedback = (course / "feedback" / ids["mistake"] / "rnn" / "rnn.html").read_text("utf-8")
     assert "Likely cause" in feedback and "not put back in time order" in feedback
