@@ -48,7 +48,7 @@ test: $(STAMP) lint
 
 # The inner loop: the library's and the course's own tests, without the browser and nbgrader.
 test-fast: $(STAMP) lint
-	$(BIN)/python -m pytest -m "not browser and not grading" -q
+	$(BIN)/python -m pytest -m "not browser and not grading" -q -n 2
 
 # The chapters and assignments come from _toc.yml and solutions/ (see rnncourse/manifest.py).
 MANIFEST = $(BIN)/python -m rnncourse.manifest

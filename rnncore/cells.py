@@ -27,16 +27,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validation import check_upstream, step_arguments
+from .validation import as_float_array, check_cache, check_upstream, step_arguments
 
 
 def sigmoid(a):
-    """The logistic function 1 / (1 + exp(-a)), elementwise, in the dtype of ``a``.
+    """The logistic function 1 / (1 + exp(-a)), elementwise, in the dtype of ``a`` (integers
+    are computed in float64).
 
     For a below about -709, exp(-a) overflows to inf and the result is exactly 0, the correctly
     rounded value, so the overflow warning is silenced rather than avoided.
     """
-    a = np.asarray(a)
+    a = as_float_array("a", a)
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-a))
 
@@ -86,7 +87,7 @@ def rnn_step_backward(dh, cache):
         dict with "x" (B, D), "h_prev" (B, H), "weight_ih" (H, D), "weight_hh" (H, H),
         "bias_ih" (H,), "bias_hh" (H,).
     """
-    x, h_prev, weight_ih, weight_hh, a, nonlinearity = cache
+    x, h_prev, weight_ih, weight_hh, a, nonlinearity = check_cache(cache, RNNStepCache)
     dh = check_upstream("dh", dh, like=a)
     if nonlinearity == "tanh":
         da = dh * (1.0 - np.tanh(a) ** 2)           # tanh'(a) = 1 - tanh(a)^2
@@ -157,7 +158,7 @@ def lstm_step_backward(dh, dc, cache):
         dict with "x" (B, D), "h_prev" (B, H), "c_prev" (B, H), "weight_ih" (4H, D),
         "weight_hh" (4H, H), "bias_ih" (4H,), "bias_hh" (4H,).
     """
-    x, h_prev, c_prev, weight_ih, weight_hh, i, f, g, o, c = cache
+    x, h_prev, c_prev, weight_ih, weight_hh, i, f, g, o, c = check_cache(cache, LSTMStepCache)
     dh = check_upstream("dh", dh, like=c)
     dc = check_upstream("dc", dc, like=c)
     tanh_c = np.tanh(c)
@@ -235,7 +236,7 @@ def gru_step_backward(dh, cache):
         dict with "x" (B, D), "h_prev" (B, H), "weight_ih" (3H, D), "weight_hh" (3H, H),
         "bias_ih" (3H,), "bias_hh" (3H,).
     """
-    x, h_prev, weight_ih, weight_hh, r, z, n, hn, reset_after = cache
+    x, h_prev, weight_ih, weight_hh, r, z, n, hn, reset_after = check_cache(cache, GRUStepCache)
     dh = check_upstream("dh", dh, like=h_prev)
     W_hr, W_hz, W_hn = np.split(weight_hh, 3)
     da_n = dh * (1.0 - z) * (1.0 - n ** 2)          # to n's pre-activation, through tanh

@@ -4,6 +4,7 @@ Every generator takes ``n`` (how many sequences), a length, and ``rng`` or ``see
 returns time-major arrays: inputs (T, n, ...) and targets, ready for the layers.
 """
 
+import numbers
 from importlib import resources
 
 import numpy as np
@@ -87,11 +88,7 @@ def temporal_order(n, T, *, seed=None, rng=None):
 def one_hot(ids, size, dtype=np.float64):
     """Integer ids (...) -> one-hot vectors (..., size)."""
     size = check_positive_int("size", size)
-    ids = np.asarray(ids)
-    if not np.issubdtype(ids.dtype, np.integer):
-        raise TypeError(f"ids: expected an integer array, got dtype {ids.dtype.name}")
-    if ids.size and (ids.min() < 0 or ids.max() >= size):
-        raise ValueError(f"ids: expected values in [0, {size}), got [{ids.min()}, {ids.max()}]")
+    ids = check_int_array("ids", ids, 0, size)
     return np.eye(size, dtype=dtype)[ids]
 
 
@@ -104,7 +101,11 @@ class Vocabulary:
     """Maps characters (or any hashable tokens) to ids 0..size-1 and back, in sorted order."""
 
     def __init__(self, tokens):
-        self.tokens = sorted(set(tokens))
+        try:
+            self.tokens = sorted(set(tokens))
+        except TypeError as error:
+            raise TypeError(f"tokens: expected an iterable of tokens of one kind (all str, say), "
+                            f"got {type(tokens).__name__} ({error})") from None
         if not self.tokens:
             raise ValueError("tokens: expected at least one token, got none")
         self.index = {tok: k for k, tok in enumerate(self.tokens)}
@@ -116,12 +117,16 @@ class Vocabulary:
         """A sequence of tokens -> int64 array of ids."""
         unknown = [tok for tok in set(sequence) if tok not in self.index]
         if unknown:
-            raise ValueError(f"sequence: tokens not in the vocabulary: {sorted(unknown)[:5]}")
+            shown = sorted(unknown, key=repr)[:5]
+            raise ValueError(f"sequence: tokens not in the vocabulary: {shown}")
         return np.array([self.index[tok] for tok in sequence], dtype=np.int64)
 
     def decode(self, ids):
-        """Ids -> a string (tokens joined without separator)."""
+        """A sequence of ids (1-D) -> a string (tokens joined without separator)."""
         ids = check_int_array("ids", ids, 0, len(self.tokens))
+        if ids.ndim > 1:
+            raise ValueError(f"ids: expected one sequence (1-D), got shape {ids.shape}; for a "
+                             "(T, B) batch decode each column: decode(ids[:, b])")
         return "".join(str(self.tokens[k]) for k in ids.ravel())
 
 
@@ -143,8 +148,9 @@ def language_task(n, distance, *, seed=None, rng=None):
     labels: int (n,) indices into LANGUAGES. Guessing scores 1 / len(LANGUAGES).
     """
     n = check_positive_int("n", n)
-    if isinstance(distance, bool) or not isinstance(distance, int) or distance < 0:
+    if isinstance(distance, bool) or not isinstance(distance, numbers.Integral) or distance < 0:
         raise ValueError(f"distance: expected an int >= 0, got {distance!r}")
+    distance = int(distance)
     rng = make_rng(seed, rng)
     countries = list(COUNTRIES)
     labels = rng.integers(0, len(countries), n)

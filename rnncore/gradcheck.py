@@ -26,12 +26,18 @@ def numerical_gradient(f, x, df=None, h=1e-6):
                       stacklevel=2)
     grad = np.zeros_like(x)
     flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
+    if x.size == 0:
+        raise ValueError(f"x: expected at least one entry to perturb, got shape {x.shape}")
     if not np.shares_memory(flat_x, x) or not x.flags.writeable:
         raise ValueError("x: expected a contiguous, writeable array that can be perturbed in "
                          "place")
 
     def value():
-        out = np.asarray(f())
+        out = f()
+        if out is None or isinstance(out, (tuple, list, dict)):
+            raise TypeError(f"f: expected it to return an array or a number, got "
+                            f"{type(out).__name__} (return the one output the check is about)")
+        out = np.asarray(out)
         if df is None:
             if out.size != 1:
                 raise ValueError(f"f: returned an array of shape {out.shape}; return a scalar, "
@@ -56,12 +62,16 @@ def numerical_gradient(f, x, df=None, h=1e-6):
 
 
 def relative_error(a, b):
-    """||a - b|| / (||a|| + ||b||): 0 for equal arrays, about 1 for unrelated ones."""
+    """||a - b|| / (||a|| + ||b||): 0 for equal arrays, about 1 for unrelated ones (computed
+    on arrays scaled to their largest entry, so that tiny values do not underflow)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a, b: expected equal shapes, got {a.shape} and {b.shape}")
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
+    scale = max(float(np.abs(a).max(initial=0.0)), float(np.abs(b).max(initial=0.0)))
+    if scale == 0.0:
+        return 0.0
+    a, b = a / scale, b / scale
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
 
 def gradient_check(f, inputs, analytic, df=None, h=1e-6):
@@ -76,6 +86,10 @@ def gradient_check(f, inputs, analytic, df=None, h=1e-6):
     Returns:
         dict name -> relative error; print it with :func:`format_report`.
     """
+    for name, value in (("inputs", inputs), ("analytic", analytic)):
+        if not isinstance(value, dict):
+            raise TypeError(f"{name}: expected a dict of name -> array, got "
+                            f"{type(value).__name__}")
     if not inputs:
         raise ValueError("inputs: expected at least one array to check, got none")
     missing = sorted(set(inputs) - set(analytic))
@@ -91,8 +105,17 @@ def gradient_check(f, inputs, analytic, df=None, h=1e-6):
 
 def format_report(errors, tolerance=1e-6):
     """A table of relative errors, one line per array, marked ok or FAIL against tolerance."""
+    if not isinstance(errors, dict):
+        raise TypeError(f"errors: expected the dict gradient_check returns, got "
+                        f"{type(errors).__name__}")
     if not errors:
         raise ValueError("errors: expected at least one relative error to report, got none")
-    width = max(len(name) for name in errors)
-    return "\n".join(f"{name:<{width}}  {err:.2e}  {'ok' if err < tolerance else 'FAIL'}"
+    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or \
+            not tolerance > 0:
+        raise ValueError(f"tolerance: expected a number > 0, got {tolerance!r}")
+    for name, error in errors.items():
+        if isinstance(error, bool) or not isinstance(error, numbers.Real) or not error >= 0:
+            raise ValueError(f"errors[{name!r}]: expected a relative error >= 0, got {error!r}")
+    width = max(len(str(name)) for name in errors)
+    return "\n".join(f"{name!s:<{width}}  {err:.2e}  {'ok' if err < tolerance else 'FAIL'}"
                      for name, err in errors.items())

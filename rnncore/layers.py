@@ -45,7 +45,6 @@ class _Recurrent(Module):
     gate_count = 1          # G: rows of weight_ih per hidden unit
     state_names = ("h",)    # the LSTM carries (h, c)
     _dstate_name = "dh_n"
-    # Fixed at construction: the parameters' names and shapes depend on them.
     _configuration = ("input_size", "hidden_size", "num_layers", "bias", "batch_first",
                       "bidirectional", "num_directions", "dtype", "nonlinearity", "reset_after")
 
@@ -75,9 +74,8 @@ class _Recurrent(Module):
         self._built = True
 
     def __setattr__(self, name, value):
-        if name in self._configuration and self.__dict__.get("_built"):
-            raise AttributeError(f"{name}: fixed when the layer is built (it decides the "
-                                 f"parameters); build a new {type(self).__name__} instead")
+        if name == "fast":           # may change at any time: both paths give the same numbers
+            value = check_bool("fast", value)
         super().__setattr__(name, value)
 
     def _suffixes(self, layer):
@@ -136,8 +134,10 @@ class _Recurrent(Module):
         if value is None:
             value = (None,) * len(self.state_names)
         if not isinstance(value, tuple) or len(value) != len(self.state_names):
+            got = f"a tuple of {len(value)}" if isinstance(value, tuple) else \
+                type(value).__name__
             raise TypeError(f"{name}: expected a tuple ({', '.join(self.state_names)}) of "
-                            f"arrays or None, got {type(value).__name__}")
+                            f"{len(self.state_names)} arrays, or None, got {got}")
         return [self._state_input(f"{name}[{k}] ({s})", v, batch, unbatched)
                 for k, (s, v) in enumerate(zip(self.state_names, value))]
 

@@ -18,6 +18,12 @@ def softmax_cross_entropy(logits, targets, mask=None):
         dlogits: (..., V), the gradient of that mean.
     """
     logits = check_float_array("logits", logits)
+    if logits.dtype not in (np.float32, np.float64):
+        raise TypeError(f"logits: expected float32 or float64, got {logits.dtype.name} (too few "
+                        "digits for a softmax)")
+    if logits.ndim == 0 or logits.shape[-1] == 0 or logits.size == 0:
+        raise ValueError(f"logits: expected shape (..., V) with V >= 1 and at least one "
+                         f"position, got {logits.shape}")
     V = logits.shape[-1]
     targets = check_int_array("targets", targets, 0, V)
     lead = tuple(f"N{i}" for i in range(logits.ndim - 1))
@@ -38,6 +44,7 @@ def softmax_cross_entropy(logits, targets, mask=None):
     log_z = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     log_probs = shifted - log_z
     picked = np.take_along_axis(log_probs, targets[..., None], axis=-1)[..., 0]
+    picked = np.where(weights > 0, picked, 0.0)     # a masked -inf must not become NaN
     loss = -(picked * weights).sum() / count
     dlogits = np.exp(log_probs)
     np.put_along_axis(dlogits, targets[..., None],
@@ -58,5 +65,7 @@ def mse_loss(pred, target):
     pred = check_float_array("pred", pred)
     target = check_float_array("target", target)
     check_shape("target", target, pred.shape)
+    if pred.size == 0:
+        raise ValueError(f"pred: expected at least one element, got shape {pred.shape}")
     diff = pred - target
     return float(np.mean(diff * diff)), diff * (2.0 / diff.size)

@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 
-from .validation import FLOAT_DTYPES, check_float_array
+from .validation import FLOAT_DTYPES, check_finite, check_float_array
 
 _mode = threading.local()
 
@@ -75,10 +75,24 @@ class Parameters(dict):
         array = check_float_array(f"params[{name!r}]", value)
         if array.shape != param.shape:
             raise ValueError(f"params[{name!r}]: expected shape {param.shape}, got {array.shape}")
+        with np.errstate(over="ignore"):
+            array = array.astype(param.dtype)
+        check_finite(f"params[{name!r}] in {param.dtype.name}", array)   # float32 overflow
         param[...] = array
 
-    def __delitem__(self, name):
-        raise TypeError(f"params: parameters cannot be removed (asked to remove {name!r})")
+    def update(self, *args, **kwargs):
+        for name, value in dict(*args, **kwargs).items():
+            self[name] = value
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("params: parameters cannot be removed or added; assign into one "
+                        "(params[name] = value) or use load_state_dict")
+
+    __delitem__ = pop = popitem = clear = setdefault = _refuse
 
     def _add(self, name, array):
         dict.__setitem__(self, name, array)
@@ -95,10 +109,13 @@ class Module:
 
     def __init__(self, dtype=np.float64):
         object.__setattr__(self, "params", Parameters())
+        object.__setattr__(self, "grads", {})
         self.dtype = check_dtype(dtype)
-        self.grads = {}
+        self._children = []
         self._stored = None           # what the last recording forward pass kept
         self._unused_passes = 0       # recording forward passes since the last backward
+        self._stored_used = False     # whether a backward has used it
+        self._no_grad_since_used = False   # a no_grad forward came after that backward
         self._last_forward_recorded = True
 
     def _add_param(self, name, value):
@@ -110,6 +127,7 @@ class Module:
         for name in module.params:
             self.params._add(f"{prefix}.{name}", module.params[name])
             self.grads[f"{prefix}.{name}"] = module.grads[name]
+        self._children.append(module)
         return module
 
     # -- the forward pass a backward belongs to ----------------------------------------------
@@ -120,25 +138,39 @@ class Module:
         if self._last_forward_recorded:
             self._stored = stored
             self._unused_passes += 1
+            self._stored_used = self._no_grad_since_used = False
+        elif self._stored_used:
+            self._no_grad_since_used = True
 
     def _stored_pass(self):
         """What the last recording forward pass kept; raises when there is none, or when
         several forward passes since the last backward make it ambiguous."""
         name = type(self).__name__
+        no_grad_hint = "; the last forward ran inside rnncore.no_grad(), which stores nothing"
         if self._stored is None:
-            hint = ("; the last forward ran inside rnncore.no_grad(), which stores nothing"
-                    if not self._last_forward_recorded else "")
+            hint = no_grad_hint if not self._last_forward_recorded else ""
             raise RuntimeError(f"backward: call forward first (no stored forward pass){hint}")
+        if self._no_grad_since_used:
+            # a backward already used the stored pass, so this one is meant for a later
+            # forward, which stored nothing
+            raise RuntimeError(f"backward: the stored forward pass was already used{no_grad_hint}")
         if self._unused_passes > 1:
             count = self._unused_passes
-            self._stored, self._unused_passes = None, 0
+            self._forget_passes()
             raise RuntimeError(
                 f"backward: this {name} ran forward {count} times since its last backward, and "
                 "keeps only the last pass, so the gradients might belong to the wrong call. Run "
                 "forward passes that need no gradients inside `with rnncore.no_grad():`, and "
                 "call backward once after each forward that does (forward again to continue)")
         self._unused_passes = 0
+        self._stored_used = True
         return self._stored
+
+    def _forget_passes(self):
+        """Drop the stored passes of this module and of its parts."""
+        self._stored, self._unused_passes = None, 0
+        for child in self._children:
+            child._forget_passes()
 
     # -- parameters ------------------------------------------------------------------------
 
@@ -149,10 +181,23 @@ class Module:
             return params[name]
         raise AttributeError(f"{type(self).__name__} has no attribute or parameter {name!r}")
 
+    _configuration = ("dtype",)     # attributes fixed once the module is built (_built)
+
     def __setattr__(self, name, value):
+        if name in self._configuration and self.__dict__.get("_built"):
+            raise AttributeError(f"{name}: fixed when the {type(self).__name__} is built (it "
+                                 f"decides the parameters); build a new one instead")
         # `layer.weight_ih_l0 = w` copies w into the parameter (an attribute would shadow it).
-        if name in self.__dict__.get("params", {}):
+        params = self.__dict__.get("params", {})
+        if name in params:
             self.params[name] = value
+        elif name in ("params", "grads"):
+            raise AttributeError(f"{name}: optimizers hold these very arrays, so the dict is "
+                                 "fixed; assign into it (layer.params[name] = value) or use "
+                                 "load_state_dict")
+        elif name.startswith(("weight", "bias")) and params:
+            raise AttributeError(f"{type(self).__name__} has no parameter {name!r}; its "
+                                 f"parameters are {sorted(params)}")
         else:
             object.__setattr__(self, name, value)
 

@@ -4,14 +4,22 @@ Each ``step()`` reads the gradients that the last ``backward`` wrote and updates
 parameters in place, with the same formulas as ``torch.optim.SGD`` and ``torch.optim.Adam``.
 """
 
+import numbers
+
 import numpy as np
 
 from .module import Module
 
 
 def _pairs(modules):
-    """(parameter, gradient) array pairs of one module or a list of modules."""
-    modules = [modules] if isinstance(modules, Module) else list(modules)
+    """(name, parameter, gradient) of one module or a list of modules."""
+    if isinstance(modules, Module):
+        modules = [modules]
+    elif isinstance(modules, (list, tuple)):
+        modules = list(modules)
+    else:
+        raise TypeError(f"modules: expected an rnncore Module or a list of them, got "
+                        f"{type(modules).__name__}")
     for k, module in enumerate(modules):
         if not isinstance(module, Module):
             raise TypeError(f"modules[{k}]: expected an rnncore Module, "
@@ -36,8 +44,8 @@ def _check_gradients(pairs):
 
 
 def _check_rate(name, value, low=0.0, high=None):
-    if not np.isscalar(value) or not np.isfinite(value) or value < low or \
-            (high is not None and value >= high):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or \
+            not np.isfinite(value) or value < low or (high is not None and value >= high):
         span = f"[{low}, {high})" if high is not None else f">= {low}"
         raise ValueError(f"{name}: expected a number {span}, got {value!r}")
     return float(value)

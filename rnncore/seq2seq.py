@@ -8,7 +8,13 @@ import numpy as np
 from .dense import Embedding, Linear
 from .layers import GRU, LSTM, RNN
 from .module import Module, make_rng, no_grad
-from .validation import check_choice, check_int_array, check_positive_int, check_shape
+from .validation import (
+    check_choice,
+    check_float_array,
+    check_int_array,
+    check_positive_int,
+    check_shape,
+)
 
 CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
@@ -32,7 +38,12 @@ class Seq2Seq(Module):
                  cell="lstm", num_layers=1, *, dtype=np.float64, seed=None, rng=None):
         super().__init__(dtype)
         self.cell = check_choice("cell", cell, tuple(CELLS))
-        self.tgt_vocab_size = check_positive_int("tgt_vocab_size", tgt_vocab_size)
+        for name, value in (("src_vocab_size", src_vocab_size),
+                            ("tgt_vocab_size", tgt_vocab_size),
+                            ("embedding_size", embedding_size), ("hidden_size", hidden_size),
+                            ("num_layers", num_layers)):
+            check_positive_int(name, value)
+        self.tgt_vocab_size = tgt_vocab_size
         rng = make_rng(seed, rng)
         kw = {"dtype": dtype, "rng": rng}
         layer = CELLS[cell]
@@ -58,9 +69,10 @@ class Seq2Seq(Module):
         if tgt_in.shape[0] == 0:
             raise ValueError(f"tgt_in: expected at least one step, got shape {tgt_in.shape}")
         encoder_output, state = self.encoder(self.src_embedding(src))
-        self._store(encoder_output.shape)
         decoder_output, _ = self.decoder(self.tgt_embedding(tgt_in), state)
-        return self.readout(decoder_output)
+        logits = self.readout(decoder_output)
+        self._store((encoder_output.shape, logits.shape))
+        return logits
 
     def _check_ids(self, name, ids, steps):
         ids = check_int_array(name, ids, 0, self.src_embedding.num_embeddings)
@@ -71,7 +83,10 @@ class Seq2Seq(Module):
 
     def backward(self, dlogits):
         """dlogits: (T_tgt, B, tgt_vocab_size). Fills ``grads`` for every parameter."""
-        encoder_output_shape = self._stored_pass()
+        encoder_output_shape, logits_shape = self._stored_pass()
+        dlogits = check_float_array("dlogits", dlogits, dtype=self.dtype)
+        check_shape("dlogits", dlogits, (("T_tgt", logits_shape[0]), ("B", logits_shape[1]),
+                                         ("tgt_vocab_size", self.tgt_vocab_size)))
         ddecoder_output = self.readout.backward(dlogits)
         dtgt, dstate = self.decoder.backward(ddecoder_output)
         self.tgt_embedding.backward(dtgt)

@@ -62,30 +62,60 @@ def check_shape(name, array, expected, sizes=None):
     return bound
 
 
-def check_float_array(name, value, dtype=None, finite=True):
-    """Return ``value`` as a floating ndarray, or raise a TypeError/ValueError naming ``name``.
-
-    ``dtype`` (if given) is required exactly: mixing float32 and float64 silently would break
-    either exactness or speed, so the message says how to convert instead.
-    """
-    if not isinstance(value, (np.ndarray, numbers.Number, list, tuple)):
-        raise TypeError(f"{name}: expected a NumPy array, got {type(value).__name__}")
+def _as_array(name, value):
+    """np.asarray(value), with errors that name the argument."""
     if isinstance(value, np.ma.MaskedArray):
         raise TypeError(f"{name}: expected a plain NumPy array, got a masked array, whose "
                         "masked entries would be used as they are (fill them first, e.g. "
                         f"{_expression(name)}.filled(0.0))")
-    array = np.asarray(value)
+    try:
+        return np.asarray(value)
+    except ValueError:
+        raise ValueError(f"{name}: expected a rectangular array, got nested sequences of "
+                         "different lengths") from None
+
+
+def check_float_array(name, value, dtype=None, finite=True):
+    """Return ``value`` as a floating ndarray, or raise a TypeError/ValueError naming ``name``.
+
+    ``dtype`` (if given) is required exactly: mixing float32 and float64 silently would break
+    either exactness or speed, so the message says how to convert instead. (An array in the
+    other byte order is converted: its values are the same.)
+    """
+    if not isinstance(value, (np.ndarray, numbers.Number, list, tuple)) or \
+            isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected a NumPy array, got {type(value).__name__}")
+    array = _as_array(name, value)
+    if array.dtype.kind in "cObSU":
+        raise TypeError(f"{name}: expected real numbers, got dtype {array.dtype.name}")
     if dtype is not None and array.dtype != dtype:
-        want = np.dtype(dtype).name
-        if isinstance(value, np.ndarray):
-            raise TypeError(f"{name}: expected dtype {want}, got {array.dtype.name} "
-                            f"(convert with {_expression(name)}.astype(np.{want}))")
-        if np.issubdtype(array.dtype, np.number):    # a plain list or number: convert it
-            array = array.astype(dtype)
+        want = np.dtype(dtype)
+        if array.dtype.newbyteorder("=") == want.newbyteorder("="):
+            array = array.astype(want)                  # only the byte order differs
+        elif isinstance(value, np.ndarray):
+            raise TypeError(f"{name}: expected dtype {want.name}, got {array.dtype.name} "
+                            f"(convert with {_expression(name)}.astype(np.{want.name}))")
+        elif np.issubdtype(array.dtype, np.number):     # a plain list or number: convert it
+            array = array.astype(want)
     if not np.issubdtype(array.dtype, np.floating):
         raise TypeError(f"{name}: expected a floating-point array, got dtype {array.dtype.name}")
     if finite:
         check_finite(name, array)
+    return array
+
+
+def as_float_array(name, value):
+    """``value`` as a floating ndarray for arithmetic: integers become float64; booleans,
+    strings, objects and complex numbers are refused; NaN and inf are kept."""
+    if not isinstance(value, (np.ndarray, numbers.Number, list, tuple)) or \
+            isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected a NumPy array or a number, got "
+                        f"{type(value).__name__}")
+    array = _as_array(name, value)
+    if array.dtype.kind in "iu":
+        return array.astype(np.float64)
+    if array.dtype.kind != "f":
+        raise TypeError(f"{name}: expected real numbers, got dtype {array.dtype.name}")
     return array
 
 
@@ -106,7 +136,7 @@ def check_finite(name, array):
 
 def check_int_array(name, value, low=None, high=None):
     """Return ``value`` as an integer ndarray whose entries lie in ``[low, high)``."""
-    array = np.asarray(value)
+    array = _as_array(name, value)
     if array.size == 0 and not isinstance(value, np.ndarray):
         array = array.astype(np.int64)            # [] is an empty list of ids, not of floats
     if not np.issubdtype(array.dtype, np.integer):
@@ -222,3 +252,13 @@ def check_upstream(name, value, like):
     array = check_float_array(name, value, dtype=like.dtype)
     check_shape(name, array, like.shape)
     return array
+
+
+def check_cache(cache, kind):
+    """The cache a step's forward returned, as the backward needs it."""
+    if not isinstance(cache, kind):
+        forward = {"RNNStepCache": "rnn", "LSTMStepCache": "lstm",
+                   "GRUStepCache": "gru"}.get(kind.__name__, "the")
+        raise TypeError(f"cache: expected the {kind.__name__} that {forward}_step_forward "
+                        f"returned, got {type(cache).__name__}")
+    return cache

@@ -32,6 +32,7 @@ SWEEP = {
 }
 HIDDEN, MAX_STEPS = 32, 3000
 MAX_STEPS_LIMIT = 1_000_000
+FORGET_BIAS_LIMIT = 50.0      # sigmoid(50) is 1 to 21 digits: larger biases mean nothing more
 
 
 def run(task, cell, length, seed=0, forget_bias=1.0, steps=MAX_STEPS, hidden=HIDDEN,
@@ -87,14 +88,22 @@ def _key(config):
     return json.dumps(config, sort_keys=True)
 
 
+WRITTEN_BY = "python -m rnncourse.experiments sweep"
+
+
 def _finished_runs(path):
     """The runs already in a results file at ``path``, by their configuration."""
+    if path.is_dir():
+        raise ValueError(f"out: {path} is a folder; give a file name, such as "
+                         f"{path / 'results.json'}")
     if not path.exists():
         return {}
     try:
-        results = json.loads(path.read_text(encoding="utf-8"))["results"]
-        return {_key(r["config"]): r for r in results}
-    except (ValueError, KeyError, TypeError) as error:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("written_by") != WRITTEN_BY:
+            raise ValueError("it was not written by a sweep")
+        return {_key(r["config"]): r for r in data["results"]}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"out: {path} exists and is not a results file written by sweep "
                          f"({error}); choose another file, or pass restart=True (--restart) "
                          "to replace it") from None
@@ -103,9 +112,9 @@ def _finished_runs(path):
 def _write(path, results):
     """Write the results file whole, atomically: an interruption leaves the last complete one."""
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps({"hidden": HIDDEN, "max_steps": MAX_STEPS,
-                                   "results": results}, indent=1, allow_nan=False),
-                       encoding="utf-8")
+    partial.write_text(json.dumps({"written_by": WRITTEN_BY, "hidden": HIDDEN,
+                                   "max_steps": MAX_STEPS, "results": results},
+                                  indent=1, allow_nan=False), encoding="utf-8")
     os.replace(partial, path)
 
 
@@ -118,11 +127,13 @@ def sweep(out, sweep_spec=SWEEP, progress=True, restart=False):
     """
     path = Path(out)
     configs = sweep_configs(sweep_spec)
-    finished = {} if restart else _finished_runs(path)
+    finished = {} if restart and not path.is_dir() else _finished_runs(path)
+    planned = {_key(c) for c in configs}
+    others = [r for key, r in finished.items() if key not in planned]   # kept, never lost
     results = [finished[_key(c)] for c in configs if _key(c) in finished]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write(path, results)
+        _write(path, results + others)
     except OSError as error:
         raise OSError(f"out: cannot write the results file {path}: {error.strerror or error}") \
             from None
@@ -133,7 +144,7 @@ def sweep(out, sweep_spec=SWEEP, progress=True, restart=False):
             continue
         result = run(**config)
         results.append(result)
-        _write(path, results)
+        _write(path, results + others)
         if progress:
             fb = config["forget_bias"]
             print(f"[{k}/{len(configs)}] {config['task']} length {config['length']} "
@@ -143,7 +154,7 @@ def sweep(out, sweep_spec=SWEEP, progress=True, restart=False):
                   f"{result['steps']} steps ({result['seconds']:.1f} s)", flush=True)
     order = {_key(c): k for k, c in enumerate(configs)}
     results.sort(key=lambda r: order[_key(r["config"])])
-    _write(path, results)
+    _write(path, results + others)
     return results
 
 
@@ -167,11 +178,15 @@ def _whole_number(low, high):
     return parse
 
 
-def _finite_number(text):
+def _forget_bias(text):
     try:
-        return _finite("", float(text))
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not -FORGET_BIAS_LIMIT <= value <= FORGET_BIAS_LIMIT:       # also refuses NaN
+        raise argparse.ArgumentTypeError(f"expected a number from {-FORGET_BIAS_LIMIT:g} to "
+                                         f"{FORGET_BIAS_LIMIT:g}, got {text}")
+    return value
 
 
 def main(argv=None):
@@ -184,7 +199,7 @@ def main(argv=None):
     one.add_argument("--length", type=_whole_number(0, Task.max_length), required=True,
                      help="sequence length (adding, order) or filler tokens (language)")
     one.add_argument("--seed", type=_whole_number(0, 2**32 - 1), default=0)
-    one.add_argument("--forget-bias", type=_finite_number, default=1.0, help="LSTM only")
+    one.add_argument("--forget-bias", type=_forget_bias, default=1.0, help="LSTM only")
     one.add_argument("--steps", type=_whole_number(1, MAX_STEPS_LIMIT), default=MAX_STEPS)
     one.add_argument("--json", action="store_true", help="print the result as JSON")
     many = commands.add_parser("sweep", help="run the summary chapter's sweep")

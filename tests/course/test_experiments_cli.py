@@ -18,8 +18,9 @@ RUN = ["run", "--task", "adding", "--cell", "lstm"]
     (["--length", "5", "--steps", "0"], "--steps", "expected a whole number from 1"),
     (["--length", "5", "--seed", "-1"], "--seed", "expected a whole number from 0"),
     (["--length", "5", "--seed", "1.5"], "--seed", "expected a whole number, got '1.5'"),
-    (["--length", "5", "--forget-bias", "nan"], "--forget-bias", "expected a finite number"),
-    (["--length", "5", "--forget-bias", "inf"], "--forget-bias", "expected a finite number"),
+    (["--length", "5", "--forget-bias", "nan"], "--forget-bias", "expected a number from -50"),
+    (["--length", "5", "--forget-bias", "inf"], "--forget-bias", "expected a number from -50"),
+    (["--length", "5", "--forget-bias", "1e39"], "--forget-bias", "expected a number from -50"),
 ])
 def test_bad_options_are_usage_errors(extra, option, says, capsys):
     with pytest.raises(SystemExit) as stop:
@@ -91,10 +92,26 @@ def test_an_interrupted_sweep_resumes(tmp_path, monkeypatch):
     assert calls == ["rnn", "gru", "lstm"]
 
 
-def test_a_file_that_is_not_a_results_file_is_left_alone(tmp_path, monkeypatch):
+@pytest.mark.parametrize("text", ["my own notes", '{"results": [], "note": "mine"}'])
+def test_a_file_that_is_not_a_results_file_is_left_alone(tmp_path, monkeypatch, text):
     out = tmp_path / "notes.json"
-    out.write_text("my own notes")
+    out.write_text(text)
     monkeypatch.setattr(experiments, "run", quick_run([]))
     with pytest.raises(ValueError, match="is not a results file written by sweep"):
         experiments.sweep(out, SPEC, progress=False)
-    assert out.read_text() == "my own notes"
+    assert out.read_text() == text
+
+
+def test_runs_of_another_sweep_in_the_file_are_kept(tmp_path, monkeypatch):
+    out = tmp_path / "results.json"
+    monkeypatch.setattr(experiments, "run", quick_run([]))
+    experiments.sweep(out, {**SPEC, "seeds": [99]}, progress=False)
+    experiments.sweep(out, SPEC, progress=False)
+    seeds = sorted(r["config"]["seed"] for r in json.loads(out.read_text())["results"])
+    assert seeds == [0, 0, 0, 99, 99, 99]
+
+
+def test_a_folder_as_output_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        experiments.main(["sweep", "--out", str(tmp_path)])
+    assert stop.value.code == 2 and "is a folder; give a file name" in capsys.readouterr().err

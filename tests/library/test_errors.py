@@ -59,7 +59,7 @@ def test_wrong_state_shapes(lstm):
     with raises(ValueError, "hx[0] (h): expected shape (num_layers*dirs=2, B=2, hidden_size=4), "
                             "got (1, 2, 4)"):
         lstm(x, (np.zeros((1, 2, 4)), np.zeros((2, 2, 4))))
-    with raises(TypeError, "hx: expected a tuple (h, c) of arrays or None, got ndarray"):
+    with raises(TypeError, "hx: expected a tuple (h, c) of 2 arrays, or None, got ndarray"):
         lstm(x, np.zeros((2, 2, 4)))
     gru = rnncore.GRU(3, 4)
     with raises(ValueError, "hx: expected shape (num_layers*dirs=1, B=2, hidden_size=4), "

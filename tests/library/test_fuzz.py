@@ -163,6 +163,8 @@ class LayerMisuse(RuleBasedStateMachine):
         self.rng = np.random.default_rng(seed)
         self.stored = None            # (x, params) of the forward a backward belongs to
         self.unused = 0               # recording forwards since the last backward
+        self.used = False             # whether a backward has used the stored pass
+        self.no_grad_since_used = False
         self.arrays = []              # everything the caller holds and may change in place
 
     @rule(T=st.integers(1, 3), B=st.integers(1, 2), record=st.booleans())
@@ -171,10 +173,12 @@ class LayerMisuse(RuleBasedStateMachine):
         snapshot = (x.copy(), self.layer.state_dict())
         if record:
             output, state = self.layer(x)
-            self.stored, self.unused = snapshot, self.unused + 1
+            self.stored, self.unused, self.used = snapshot, self.unused + 1, False
+            self.no_grad_since_used = False
         else:
             with rnncore.no_grad():
                 output, state = self.layer(x)
+            self.no_grad_since_used = self.no_grad_since_used or self.used
         self.arrays = [x, output, *as_list(state)]
 
     @precondition(lambda self: self.arrays)
@@ -189,15 +193,20 @@ class LayerMisuse(RuleBasedStateMachine):
             grad[...] = self.rng.normal(size=grad.shape)
         rnncore.SGD(self.layer, lr=0.5).step()
 
-    @precondition(lambda self: self.stored is None or self.unused > 1)
+    def refused(self):
+        return self.stored is None or self.unused > 1 or self.no_grad_since_used
+
+    @precondition(refused)
     @rule()
     def backward_is_refused(self):
-        message = "call forward first" if self.stored is None else "ran forward"
+        message = "call forward first" if self.stored is None else \
+            "ran forward" if self.unused > 1 else "already used"
         with pytest.raises(RuntimeError, match=message):
             self.layer.backward(np.ones((1, 1, self.layer.num_directions * 2)))
-        self.stored, self.unused = None, 0
+        if message != "already used":
+            self.stored, self.unused = None, 0
 
-    @precondition(lambda self: self.stored is not None and self.unused <= 1)
+    @precondition(lambda self: not self.refused())
     @rule()
     def backward(self):
         H, dirs = self.layer.hidden_size, self.layer.num_directions
@@ -206,7 +215,7 @@ class LayerMisuse(RuleBasedStateMachine):
         dstate = [self.rng.normal(size=(dirs, x.shape[1], H))
                   for _ in range(2 if self.kind == "lstm" else 1)]
         dx, dhx = self.layer.backward(doutput, as_state(self.kind, dstate))
-        self.unused = 0
+        self.unused, self.used = 0, True
         want = oracle(self.layer, self.kind, self.extra, params, x, None, doutput, dstate)
         close(dx, want[2], "dx")
         for k, (d, w) in enumerate(zip(as_list(dhx), want[3] or [])):

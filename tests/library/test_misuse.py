@@ -192,7 +192,7 @@ def test_assigning_a_parameter_copies_into_it():
                                         ("dtype", np.float32)])
 def test_configuration_is_fixed_after_construction(name, value):
     layer = rnncore.GRU(D, H, seed=0)
-    with raises(AttributeError, f"{name}: fixed when the layer is built"):
+    with raises(AttributeError, f"{name}: fixed when the GRU is built"):
         setattr(layer, name, value)
 
 
