@@ -27,12 +27,14 @@ CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 class SequenceModel(Module):
     """A recurrent layer and a Linear readout of its last hidden state: (T, B, D) -> (B, O).
 
-    For the LSTM, ``forget_bias`` is added to the forget gate's bias at initialisation
-    (Gers et al., 2000; Jozefowicz et al., 2015).
+    For the LSTM, ``input_bias`` and ``forget_bias`` are added to the input and forget gates'
+    biases at initialisation: a negative input bias keeps the cell from writing until it has
+    learnt what to write (Hochreiter & Schmidhuber, 1997, section 4), a positive forget bias
+    keeps what it holds (Gers et al., 2000; Jozefowicz et al., 2015).
     """
 
-    def __init__(self, cell, input_size, hidden_size, output_size, forget_bias=1.0, *,
-                 dtype=np.float32, seed=None, rng=None):
+    def __init__(self, cell, input_size, hidden_size, output_size, forget_bias=0.0,
+                 input_bias=0.0, *, dtype=np.float32, seed=None, rng=None):
         super().__init__(dtype)
         self.cell = check_choice("cell", cell, tuple(CELLS))
         rng = make_rng(seed, rng)
@@ -41,7 +43,9 @@ class SequenceModel(Module):
         self.readout = self._add_child("readout",
                                        Linear(hidden_size, output_size, dtype=dtype, rng=rng))
         if cell == "lstm":
-            self.recurrent.bias_ih_l0[hidden_size:2 * hidden_size] += forget_bias
+            H = hidden_size
+            self.recurrent.bias_ih_l0[:H] += input_bias
+            self.recurrent.bias_ih_l0[H:2 * H] += forget_bias
 
     def forward(self, x):
         output, _ = self.recurrent(x)
