@@ -63,7 +63,7 @@ exercises: $(STAMP)
 # The chapters as .ipynb files beside their MyST sources, for Colab and Binder launch links.
 notebooks: $(STAMP)
 	for name in $$($(MANIFEST) chapters); do \
-	    $(BIN)/jupytext --quiet --to ipynb --output book/$$name.ipynb book/$$name.md || exit 1; \
+	    $(BIN)/jupytext --quiet --update --to ipynb --output book/$$name.ipynb book/$$name.md || exit 1; \
 	done
 
 # A whole class graded end to end; leaves _build/grade-demo/grades.csv and feedback/.

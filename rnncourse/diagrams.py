@@ -194,7 +194,7 @@ def io_patterns():
     _pattern_panel(ax, (7.2, 0.2), "N to M: encoder, then decoder",
                    x[:3] + [None, None], [None, None, None, "$y_1$", "$y_2$"],
                    decoder_from=3)
-    ax.text(7.2 + 0.7 + 1.25 * 2.5, 0.2 + 2.2, "$c$", ha="center", fontsize=12,
+    ax.text(7.2 + 0.7 + 1.25 * 2.5, 0.2 + 2.2, "context", ha="center", fontsize=11,
             color=PALETTE["reverse"])
     return fig
 
@@ -255,8 +255,10 @@ def lstm_cell(highlight=None):
     return fig
 
 
-def gru_cell(highlight=None):
-    """The GRU cell. highlight: None, "reset" or "update"."""
+def gru_cell(highlight=None, reset_after=True):
+    """The GRU cell. highlight: None, "reset" or "update". reset_after: where the reset gate
+    acts on the previous state's path to the candidate: after the product with W_hn (True,
+    PyTorch's formula) or before it (False)."""
     choices = (None, "reset", "update")
     if highlight not in choices:
         raise ValueError(f"highlight: expected one of {choices}, got {highlight!r}")
@@ -286,11 +288,21 @@ def gru_cell(highlight=None):
     _arrow(ax, (4.2, bus_y), (4.2, 2.05), muted=dim_z)
     _node(ax, (4.2, 2.35), r"$\sigma$", "gate", width=0.8, height=0.55, muted=dim_z)
     ax.text(4.65, 2.85, "$z_t$", fontsize=12)
-    # r scales the recurrent contribution to the candidate n
+    # r scales the recurrent contribution to the candidate n: after the product with W_hn
+    # (reset_after) or before it
     _op(ax, (2.8, 3.4), "×", "reset", muted=dim_r)
     _line(ax, [(2.8, 2.63), (2.8, 3.2)], kind="reset", muted=dim_r)
-    _line(ax, [(0.9, 3.4), (2.6, 3.4)], kind="hidden", muted=dim_r)
-    _line(ax, [(3.0, 3.4), (5.6, 3.4), (5.6, 2.63)], kind="reset", muted=dim_r)
+    box_x = 1.85 if reset_after else 4.1
+    _node(ax, (box_x, 3.4), "$W_{hn}$", "hidden", width=0.75, height=0.5, muted=dim_r,
+          fontsize=11)
+    if reset_after:
+        _line(ax, [(0.9, 3.4), (1.47, 3.4)], kind="hidden", muted=dim_r)
+        _line(ax, [(2.23, 3.4), (2.6, 3.4)], kind="hidden", muted=dim_r)
+        _line(ax, [(3.0, 3.4), (5.6, 3.4), (5.6, 2.63)], kind="reset", muted=dim_r)
+    else:
+        _line(ax, [(0.9, 3.4), (2.6, 3.4)], kind="hidden", muted=dim_r)
+        _line(ax, [(3.0, 3.4), (3.72, 3.4)], kind="reset", muted=dim_r)
+        _line(ax, [(4.48, 3.4), (5.6, 3.4), (5.6, 2.63)], kind="reset", muted=dim_r)
     _line(ax, [(5.0, bus_y), (5.6, bus_y)], kind="input")
     _arrow(ax, (5.6, bus_y), (5.6, 2.05), kind="input")
     _node(ax, (5.6, 2.35), r"$\tanh$", "gate", width=0.8, height=0.55)

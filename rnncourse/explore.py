@@ -22,17 +22,13 @@ def with_spectral_radius(matrix, radius):
     return matrix * (radius / current)
 
 
-def gradient_norms(cell="rnn", spectral_radius=1.0, steps=50, nonlinearity="tanh",
+def gradient_setup(cell="rnn", spectral_radius=1.0, steps=50, nonlinearity="tanh",
                    forget_bias=0.0, hidden_size=32, input_size=8, batch=16, *, seed=0):
-    """How strongly the last hidden state responds to the input k steps earlier.
+    """The layer, inputs and loss direction behind :func:`gradient_norms`: (layer, x, v).
 
-    The loss is L = v . h_T for a fixed random unit vector v; the result is the norm of
-    dL/dx_{T-k}, averaged over a batch of random N(0, 1) input sequences, for k = 0..steps-1.
     The recurrent weights are random, rescaled to ``spectral_radius`` (for the LSTM, each
-    gate's block of W_hh is); ``forget_bias`` is added to the LSTM's forget-gate bias.
-    nonlinearity "identity" (a linear RNN) is computed as the product (W^T)^k directly.
-
-    Returns (distance k, norms), both of shape (steps,).
+    gate's block of W_hh is); ``forget_bias`` is added to the LSTM's forget-gate bias; x holds
+    ``batch`` random N(0, 1) sequences of ``steps`` steps; v is a random unit vector.
     """
     check_choice("cell", cell, GRADIENT_CELLS)
     check_choice("nonlinearity", nonlinearity, RNN_NONLINEARITIES)
@@ -54,6 +50,21 @@ def gradient_norms(cell="rnn", spectral_radius=1.0, steps=50, nonlinearity="tanh
                     else nonlinearity, rng=rng)
         layer.weight_hh_l0[...] = with_spectral_radius(rng.standard_normal((hidden, hidden)),
                                                        spectral_radius)
+    return layer, x, v
+
+
+def gradient_norms(cell="rnn", spectral_radius=1.0, steps=50, nonlinearity="tanh",
+                   forget_bias=0.0, hidden_size=32, input_size=8, batch=16, *, seed=0):
+    """How strongly the last hidden state responds to the input k steps earlier.
+
+    The loss is L = v . h_T; the result is the norm of dL/dx_{T-k}, averaged over the batch
+    of :func:`gradient_setup`, for k = 0..steps-1. nonlinearity "identity" (a linear RNN) is
+    computed as the product (W^T)^k directly.
+
+    Returns (distance k, norms), both of shape (steps,).
+    """
+    layer, x, v = gradient_setup(cell, spectral_radius, steps, nonlinearity, forget_bias,
+                                 hidden_size, input_size, batch, seed=seed)
     distance = np.arange(steps)
     if cell == "rnn" and nonlinearity == "identity":
         # A linear RNN: dL/dx_{T-k} = U^T (W^T)^k v for every sequence alike.
@@ -69,6 +80,55 @@ def gradient_norms(cell="rnn", spectral_radius=1.0, steps=50, nonlinearity="tanh
     dx, _ = layer.backward(doutput)
     norms = np.linalg.norm(dx, axis=-1).mean(axis=1)
     return distance, norms[::-1].copy()
+
+
+def cell_state_jacobians(forget_bias=0.0, steps=40, *, seed=0, sequence=0):
+    """The LSTM's gradient along the cell state, in the setting of :func:`gradient_norms`
+    (32 units, each gate's W_hh at spectral radius 1), for one of its input sequences.
+
+    c_t = f_t * c_{t-1} + i_t * g_t has a direct path, diag(f_t), and indirect ones: c_{t-1}
+    sets h_{t-1} = o_{t-1} * tanh(c_{t-1}), which feeds f_t, i_t and g_t (and o_t, and so h_t).
+    Over one step the full Jacobian is diag(f_t) + M_t D_{t-1}, with
+    M_t = dc_t/dh_{t-1} = diag(c_{t-1} f_t(1-f_t)) W_hf + diag(g_t i_t(1-i_t)) W_hi
+    + diag(i_t(1-g_t^2)) W_hg and D_{t-1} = diag(o_{t-1} (1 - tanh^2 c_{t-1})). Over several
+    steps the state is the pair (h, c), so dc_T/dc_{T-k} is read off the product of the pair's
+    Jacobians.
+
+    Returns a dict: "distance" k = 1..steps; "direct", the spectral norm of the product of the
+    last k diag(f_t); "full", that of dc_T/dc_{T-k}; and for the last step alone
+    "one_step_direct" and "one_step_indirect", the spectral norms of diag(f_T) and M_T D_{T-1}.
+    """
+    layer, x, _ = gradient_setup("lstm", 1.0, steps + 1, forget_bias=forget_bias, seed=seed)
+    H = layer.hidden_size
+    weights = {name.removesuffix("_l0"): value for name, value in layer.params.items()}
+    W_hi, W_hf, W_hg, W_ho = np.split(weights["weight_hh"], 4)
+    h, c = np.zeros((1, H)), np.zeros((1, H))
+    slopes = [np.zeros(H)]               # D_t = dh_t/dc_t, from t = 0 (the zero start) on
+    pair_jacobians, one_step = [], None
+    for x_t in x[:, sequence:sequence + 1]:
+        (h_new, c_new), cache = lstm_step_forward(x_t, h, c, **weights)
+        i, f, g, o = cache.i[0], cache.f[0], cache.g[0], cache.o[0]
+        M = (c[0] * f * (1 - f))[:, None] * W_hf + (g * i * (1 - i))[:, None] * W_hi \
+            + (i * (1 - g * g))[:, None] * W_hg                     # dc_t/dh_{t-1}
+        slope = o * (1 - np.tanh(c_new[0]) ** 2)                   # dh_t/dc_t
+        dh_dh = (np.tanh(c_new[0]) * o * (1 - o))[:, None] * W_ho + slope[:, None] * M
+        dh_dc = slope[:, None] * np.diag(f)
+        pair_jacobians.append(np.block([[dh_dh, dh_dc], [M, np.diag(f)]]))
+        one_step = (np.diag(f), M * slopes[-1][None, :])
+        slopes.append(slope)
+        h, c = h_new, c_new
+    direct, full = np.empty(steps), np.empty(steps)
+    product, forget_product = np.eye(2 * H), np.eye(H)
+    for k in range(1, steps + 1):
+        product = product @ pair_jacobians[-k]
+        forget_product = forget_product @ pair_jacobians[-k][H:, H:]
+        # perturbing c_{T-k} moves h_{T-k} too: the start vector is [D_{T-k}; I]
+        start = np.vstack([np.diag(slopes[-k - 1]), np.eye(H)])
+        full[k - 1] = np.linalg.norm((product @ start)[H:], 2)
+        direct[k - 1] = np.linalg.norm(forget_product, 2)
+    return {"distance": np.arange(1, steps + 1), "direct": direct, "full": full,
+            "one_step_direct": np.linalg.norm(one_step[0], 2),
+            "one_step_indirect": np.linalg.norm(one_step[1], 2)}
 
 
 CANDIDATE_ACTIVATIONS = {"tanh": np.tanh, "relu": lambda a: np.maximum(a, 0.0)}

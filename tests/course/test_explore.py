@@ -104,3 +104,31 @@ def test_lstm_with_forget_bias_keeps_more_with_a_larger_bias():
     output, (h_n, c_n) = layer(x[:, None, None])
     np.testing.assert_allclose(high["h"], output[:, 0, 0])
     assert high["c"][-1] == pytest.approx(c_n.item())
+
+
+@pytest.mark.parametrize("forget_bias,k", [(0.0, 1), (1.0, 7), (3.0, 12)])
+def test_cell_state_jacobian_matches_finite_differences(forget_bias, k):
+    """dc_T/dc_{T-k}, perturbing c_{T-k} (and so h_{T-k}) and running the LSTM on."""
+    steps = 12
+    found = explore.cell_state_jacobians(forget_bias, steps)
+    layer, x, _ = explore.gradient_setup("lstm", 1.0, steps + 1, forget_bias=forget_bias)
+    weights = {name.removesuffix("_l0"): value for name, value in layer.params.items()}
+    H = layer.hidden_size
+
+    def final_cell(delta):
+        h, c = np.zeros((1, H)), np.zeros((1, H))
+        for t, x_t in enumerate(x[:, :1]):
+            (h, c), cache = rnncore.lstm_step_forward(x_t, h, c, **weights)
+            if t == steps - k:               # step T-k, counting the first step as 0
+                c = c + delta
+                h = cache.o * np.tanh(c)
+        return c[0]
+
+    jacobian = np.empty((H, H))
+    for j in range(H):
+        nudge = np.zeros((1, H))
+        nudge[0, j] = 1e-6
+        jacobian[:, j] = (final_cell(nudge) - final_cell(-nudge)) / 2e-6
+    assert found["full"][k - 1] == pytest.approx(np.linalg.norm(jacobian, 2), rel=1e-6)
+    # the direct path alone is the product of the last k forget gates: smaller here
+    assert found["direct"][k - 1] < found["full"][k - 1]
