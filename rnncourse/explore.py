@@ -5,11 +5,13 @@ length) and returns arrays computed with rnncore's own layers, so a chart or a w
 has to draw them.
 """
 
+import math
+
 import numpy as np
 
-from rnncore.cells import lstm_step_forward
+from rnncore.cells import gru_step_forward, lstm_step_forward
 from rnncore.layers import LSTM, RNN
-from rnncore.module import make_rng
+from rnncore.module import make_rng, no_grad
 from rnncore.validation import check_choice, check_positive_int
 
 GRADIENT_CELLS = ("rnn", "lstm")
@@ -225,4 +227,142 @@ def lstm_with_forget_bias(forget_bias, inputs, *, seed=0):
         (h, c), cache = lstm_step_forward(np.array([[x]]), h, c, **weights)
         trace["c"][t], trace["h"][t], trace["forget"][t] = c.item(), h.item(), cache.f.item()
     trace["survival"] = np.concatenate([[1.0], np.cumprod(trace["forget"][1:])])
+    return trace
+
+
+# The gradient-flow explorer's setting: small enough that a page can redo the computation in
+# the reader's browser at every slider move (rnncourse/web/explorers.js does, and is tested
+# equal to gradient_flow).
+FLOW_SIZES = {"hidden": 8, "inputs": 4, "batch": 4, "max_steps": 200}
+
+
+def flow_setup(seed=0):
+    """The fixed weights and inputs of :func:`gradient_flow`, as plain arrays: the inputs x
+    (max_steps, batch, inputs), the loss direction v (hidden,), and for each cell its input
+    weights and biases and a recurrent matrix whose spectral radius is 1 (each gate's block,
+    for the LSTM), which the explorer scales."""
+    H, D, B, T = (FLOW_SIZES[k] for k in ("hidden", "inputs", "batch", "max_steps"))
+    rng = make_rng(seed)
+    v = rng.standard_normal(H)
+    bound = 1.0 / np.sqrt(H)
+    return {
+        "x": rng.standard_normal((T, B, D)),
+        "v": v / np.linalg.norm(v),
+        "rnn": {"weight_ih": rng.uniform(-bound, bound, (H, D)),
+                "weight_hh": with_spectral_radius(rng.standard_normal((H, H)), 1.0),
+                "bias": rng.uniform(-bound, bound, H)},
+        "lstm": {"weight_ih": rng.uniform(-bound, bound, (4 * H, D)),
+                 "weight_hh": np.concatenate([with_spectral_radius(
+                     rng.standard_normal((H, H)), 1.0) for _ in range(4)]),
+                 "bias": rng.uniform(-bound, bound, 4 * H)},
+    }
+
+
+def gradient_flow(cell="rnn", spectral_radius=1.0, steps=60, nonlinearity="tanh",
+                  forget_bias=1.0, *, seed=0):
+    """The gradient-flow explorer's numbers: as :func:`gradient_norms`, for the small network
+    of :func:`flow_setup` (8 units, 4 input sequences, the first ``steps`` of its inputs), with
+    the recurrent matrix scaled to ``spectral_radius`` and, for the LSTM, ``forget_bias``
+    added to the forget gate's bias.
+
+    Returns (distance k, norms relative to k = 0), both of shape (steps,).
+    """
+    check_choice("cell", cell, GRADIENT_CELLS)
+    check_choice("nonlinearity", nonlinearity, RNN_NONLINEARITIES)
+    steps = check_positive_int("steps", steps)
+    if steps > FLOW_SIZES["max_steps"]:
+        raise ValueError(f"steps: expected at most {FLOW_SIZES['max_steps']}, got {steps}")
+    data = flow_setup(seed)
+    H, D = FLOW_SIZES["hidden"], FLOW_SIZES["inputs"]
+    weights = data[cell]
+    if cell == "lstm":
+        layer = LSTM(D, H)
+        bias = weights["bias"].copy()
+        bias[H:2 * H] += forget_bias
+    else:
+        layer = RNN(D, H, nonlinearity="tanh" if nonlinearity == "identity" else nonlinearity)
+        bias = weights["bias"]
+    layer.load_state_dict({"weight_ih_l0": weights["weight_ih"],
+                           "weight_hh_l0": spectral_radius * weights["weight_hh"],
+                           "bias_ih_l0": bias, "bias_hh_l0": np.zeros_like(bias)})
+    v, distance = data["v"], np.arange(steps)
+    if cell == "rnn" and nonlinearity == "identity":
+        norms, g = np.empty(steps), v.copy()
+        for k in range(steps):
+            norms[k] = np.linalg.norm(layer.weight_ih_l0.T @ g)
+            g = layer.weight_hh_l0.T @ g
+        return distance, norms / norms[0]
+    output, _ = layer(data["x"][:steps])
+    doutput = np.zeros_like(output)
+    doutput[-1] = v
+    dx, _ = layer.backward(doutput)
+    norms = np.linalg.norm(dx, axis=-1).mean(axis=1)[::-1]
+    return distance, norms / norms[0]
+
+
+def language_state(model, x, labels):
+    """How a gated ``SequenceModel`` holds the language task's answer: ``x`` one-hot sentences
+    (T, B, V) with the country word at step 2 and fillers from step 4 to T - 4, ``labels``
+    their countries (B,).
+
+    Gates: one that writes and one that keeps, the LSTM's input gate i and forget gate f, the
+    GRU's 1 - z and z (h = (1 - z) n + z h_prev). Returns means over sentences and units:
+    "written_word", the write gate at the country word; "written_filler", the write gate at
+    the fillers; "kept", the product of the keep gates from the word to the end (for the unit
+    that keeps most: one unit is enough to carry the word); "share", the
+    fraction of the variance of h_T (across sentences) that the country explains, the signal
+    the readout can use; and for the LSTM "cell", |c_T|, and "slope", tanh'(c_T), the factor
+    on every change of the cell before it reaches h_T.
+    """
+    cell = check_choice("model.cell", model.cell, ("lstm", "gru"))
+    labels = np.asarray(labels)
+    layer = model.recurrent
+    weights = {name.removesuffix("_l0"): value.astype(np.float64)
+               for name, value in layer.params.items()}
+    B, H = x.shape[1], layer.hidden_size
+    h, c = np.zeros((B, H)), np.zeros((B, H))
+    write, keep = [], []
+    for x_t in x.astype(np.float64):
+        if cell == "lstm":
+            (h, c), cache = lstm_step_forward(x_t, h, c, **weights)
+            write.append(cache.i)
+            keep.append(cache.f)
+        else:
+            h, cache = gru_step_forward(x_t, h, **weights, reset_after=layer.reset_after)
+            write.append(1 - cache.z)
+            keep.append(cache.z)
+    groups = [h[labels == k] for k in np.unique(labels)]
+    between = sum(len(g) * (g.mean(axis=0) - h.mean(axis=0)) ** 2 for g in groups) / B
+    state = {"written_word": float(np.mean(write[2])),
+             "written_filler": float(np.mean(write[4:-3])) if len(write) > 7 else None,
+             "kept": float(np.max(np.mean(np.prod(keep[3:], axis=0), axis=0))),
+             "share": float(np.mean(between / np.maximum(h.var(axis=0), 1e-300)))}
+    if cell == "lstm":
+        state.update(cell=float(np.mean(np.abs(c))),
+                     slope=float(np.mean(1 - np.tanh(c) ** 2)))
+    return state
+
+
+def language_training_trace(cell="lstm", input_bias=0.0, forget_bias=0.0, fillers=100,
+                            steps=200, every=10, lr=0.03, *, seed=0):
+    """:func:`language_state` every ``every`` steps while a model of the summary's sweep
+    trains on the language task (the sweep's settings otherwise). Returns a dict of lists:
+    "step" and each field of :func:`language_state`, plus "accuracy" on the same 500
+    held-out sentences."""
+    from .training import LanguageTask, SequenceModel, train
+    task = LanguageTask(fillers)
+    x, labels = task.batch(500, np.random.default_rng(seed + 2_000_003))
+    biases = {"input_bias": input_bias, "forget_bias": forget_bias} if cell == "lstm" else {}
+    model = SequenceModel(cell, task.input_size, 32, task.output_size, **biases, seed=seed)
+    trace = {}
+
+    def record(step, *_):
+        with no_grad():
+            accuracy = float(np.mean(model(x.astype(model.dtype)).argmax(axis=-1) == labels))
+        for key, value in {"step": step, **language_state(model, x, labels),
+                           "accuracy": accuracy}.items():
+            trace.setdefault(key, []).append(value)
+    record(0)
+    train(model, task, steps=steps, lr=lr, eval_every=every, seed=seed, progress=False,
+          target=math.inf, on_evaluation=record)
     return trace

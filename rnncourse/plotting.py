@@ -61,12 +61,12 @@ def gradient_norm_panel(ax, curves, title, colors=None):
     ax.legend(fontsize=8, frameon=False)
 
 
-def long_range_panel(ax, results, task, cells, colors):
-    """Final metric against length for each cell on one task, one point per seed and a line
-    through the means. ``results`` are the dicts written by rnncourse.experiments."""
-    for (cell, forget_bias, label), color in zip(cells, colors):
-        runs = [r for r in results if r["task"] == task and r["cell"] == cell
-                and (cell != "lstm" or r["forget_bias"] == forget_bias)]
+def long_range_panel(ax, results, task, models):
+    """Final metric against length on one task, one point per seed and a line through the
+    means, for each model of ``models`` ({name: (label, colour)}); ``results`` are the main
+    runs of a sweep written by rnncourse.experiments."""
+    for model, (label, color) in models.items():
+        runs = [r for r in results if r["task"] == task and r["model"] == model]
         lengths = sorted({r["length"] for r in runs})
         means = [np.mean([r["final_metric"] for r in runs if r["length"] == n])
                  for n in lengths]

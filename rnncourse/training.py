@@ -180,7 +180,7 @@ class TrainResult:
 
 
 def train(model, task, steps=3000, batch_size=32, lr=0.01, clip=1.0, eval_every=100,
-          eval_size=500, target=None, seed=0, progress=True):
+          eval_size=500, target=None, seed=0, progress=True, on_evaluation=None):
     """Train ``model`` on ``task`` with Adam and gradient-norm clipping.
 
     Evaluates every ``eval_every`` steps on ``eval_size`` held-out sequences (drawn once, from
@@ -211,6 +211,8 @@ def train(model, task, steps=3000, batch_size=32, lr=0.01, clip=1.0, eval_every=
                 metric = task.metric(model(x_eval), y_eval)
             result.history.append({"step": step, "loss": loss, "metric": metric})
             bar.update(step, f"loss {loss:.4f}  eval {task.metric_name} {metric:.4f}")
+            if on_evaluation is not None:
+                on_evaluation(step, metric)
             if task.reached(metric, target):
                 result.reached_target = True
                 break

@@ -19,6 +19,9 @@ RUN = ["run", "--task", "adding", "--cell", "lstm"]
     (["--length", "5", "--seed", "-1"], "--seed", "expected a whole number from 0"),
     (["--length", "5", "--seed", "1.5"], "--seed", "expected a whole number, got '1.5'"),
     (["--length", "5", "--forget-bias", "nan"], "--forget-bias", "expected a number from -50"),
+    (["--length", "5", "--input-bias", "-51"], "--input-bias", "expected a number from -50"),
+    (["--length", "5", "--lr", "0"], "--lr", "expected a number above 0 up to 1, got 0"),
+    (["--length", "5", "--lr", "fast"], "--lr", "expected a number, got 'fast'"),
     (["--length", "5", "--forget-bias", "inf"], "--forget-bias", "expected a number from -50"),
     (["--length", "5", "--forget-bias", "1e39"], "--forget-bias", "expected a number from -50"),
 ])
@@ -47,8 +50,8 @@ def test_json_output_is_valid_json_when_a_number_is_infinite(monkeypatch, capsys
     assert result["final_metric"] is None and result["history"][0]["loss"] is None
 
 
-SPEC = {"tasks": {"adding": [5]}, "cells": [("rnn", 0.0), ("gru", 0.0), ("lstm", 2.0)],
-        "seeds": [0]}
+SPEC = {"tasks": {"adding": [5]}, "models": ["rnn", "gru", "lstm"], "learning_rates": [0.01],
+        "tuning_seed": 9, "seeds": [0], "steps": 10}
 
 
 def quick_run(calls, stop_at=None):
@@ -57,8 +60,8 @@ def quick_run(calls, stop_at=None):
         calls.append(config["cell"])
         if len(calls) == stop_at:
             raise KeyboardInterrupt
-        return {"config": config, "cell": config["cell"], "metric": "mse",
-                "final_metric": 0.5, "steps": 1, "seconds": 0.1}
+        return {"config": config, **config, "metric": "mse", "final_metric": 0.5,
+                "reached_target": False, "steps": 1, "seconds": 0.1}
     return run
 
 
@@ -84,12 +87,14 @@ def test_an_interrupted_sweep_resumes(tmp_path, monkeypatch):
     calls.clear()
     monkeypatch.setattr(experiments, "run", quick_run(calls))
     results = experiments.sweep(out, SPEC, progress=False)
-    assert calls == ["lstm"]                                      # only what was missing
-    assert [r["cell"] for r in results] == ["rnn", "gru", "lstm"]
+    assert calls == ["lstm", "rnn", "gru", "lstm"]                # only what was missing
+    assert [(r["stage"], r["cell"]) for r in results] == [
+        ("tuning", "rnn"), ("tuning", "gru"), ("tuning", "lstm"),
+        ("main", "rnn"), ("main", "gru"), ("main", "lstm")]
     assert json.loads(out.read_text())["results"] == results
     calls.clear()
     experiments.sweep(out, SPEC, progress=False, restart=True)
-    assert calls == ["rnn", "gru", "lstm"]
+    assert calls == ["rnn", "gru", "lstm"] * 2
 
 
 @pytest.mark.parametrize("text", ["my own notes", '{"results": [], "note": "mine"}'])
@@ -108,10 +113,48 @@ def test_runs_of_another_sweep_in_the_file_are_kept(tmp_path, monkeypatch):
     experiments.sweep(out, {**SPEC, "seeds": [99]}, progress=False)
     experiments.sweep(out, SPEC, progress=False)
     seeds = sorted(r["config"]["seed"] for r in json.loads(out.read_text())["results"])
-    assert seeds == [0, 0, 0, 99, 99, 99]
+    assert seeds == [0, 0, 0, 9, 9, 9, 99, 99, 99]
 
 
 def test_a_folder_as_output_is_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         experiments.main(["sweep", "--out", str(tmp_path)])
     assert stop.value.code == 2 and "is a folder; give a file name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--input-bias", "--forget-bias"])
+def test_gate_biases_are_for_the_lstm_only(option, capsys):
+    with pytest.raises(SystemExit) as stop:
+        experiments.main(["run", "--task", "adding", "--cell", "gru", "--length", "5",
+                          option, "1"])
+    assert stop.value.code == 2
+    assert f"argument {option}: only the LSTM has gate biases" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="forget_bias: only the LSTM has gate biases"):
+        experiments.run("adding", "rnn", 5, forget_bias=1.0)
+
+
+def test_the_best_learning_rate_reaches_the_target_first_then_fastest_then_best():
+    spec = {**SPEC, "models": ["gru"], "learning_rates": [0.003, 0.01, 0.03]}
+    def tuning_run(lr, reached, steps, metric):
+        config = next(c for c in experiments.tuning_configs(spec) if c["lr"] == lr)
+        arguments = {k: v for k, v in config.items() if k != "model"}
+        return {"config": arguments, "lr": lr, "metric": "mse", "reached_target": reached,
+                "steps": steps, "final_metric": metric}
+    runs = [tuning_run(0.003, False, 10, 0.001), tuning_run(0.01, True, 8, 0.009),
+            tuning_run(0.03, True, 6, 0.0099)]
+    assert experiments.best_learning_rates(runs, spec) == {("adding", "gru"): 0.03}
+    runs[2] = tuning_run(0.03, False, 10, None)                 # diverged: NaN became None
+    assert experiments.best_learning_rates(runs, spec) == {("adding", "gru"): 0.01}
+    assert experiments.best_learning_rates(runs[:2], spec) == {}  # a rate still to run
+
+
+def test_a_sweep_in_two_processes_gives_the_numbers_of_one(tmp_path):
+    spec = {"tasks": {"adding": [3]}, "models": ["rnn", "lstm"],
+            "learning_rates": [0.01, 0.03], "tuning_seed": 5, "seeds": [0, 1], "steps": 30}
+    alone = experiments.sweep(tmp_path / "one.json", spec, progress=False, jobs=1)
+    together = experiments.sweep(tmp_path / "two.json", spec, progress=False, jobs=2)
+    strip = [{k: v for k, v in r.items() if k not in ("seconds", "steps_per_second")}
+             for r in alone]
+    assert strip == [{k: v for k, v in r.items() if k not in ("seconds", "steps_per_second")}
+                     for r in together]
+    assert [r["stage"] for r in alone] == ["tuning"] * 4 + ["main"] * 4

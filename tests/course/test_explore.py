@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rnncore
-from rnncourse import explore
+from rnncourse import explore, training
 
 
 def test_with_spectral_radius():
@@ -132,3 +132,40 @@ def test_cell_state_jacobian_matches_finite_differences(forget_bias, k):
     assert found["full"][k - 1] == pytest.approx(np.linalg.norm(jacobian, 2), rel=1e-6)
     # the direct path alone is the product of the last k forget gates: smaller here
     assert found["direct"][k - 1] < found["full"][k - 1]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_language_state_agrees_with_the_layer(cell):
+    task = training.LanguageTask(6)
+    x, labels = task.batch(200, np.random.default_rng(0))
+    biases = {"input_bias": -2.0, "forget_bias": 2.0} if cell == "lstm" else {}
+    model = training.SequenceModel(cell, task.input_size, 8, task.output_size,
+                                   dtype=np.float64, seed=0, **biases)
+    state = explore.language_state(model, x, labels)
+    output, final = model.recurrent(x)
+    h = output[-1]
+    within = sum(((h[labels == k] - h[labels == k].mean(axis=0)) ** 2).sum(axis=0)
+                 for k in np.unique(labels)) / len(labels)
+    assert state["share"] == pytest.approx(np.mean(1 - within / h.var(axis=0)))
+    if cell == "lstm":
+        c_n = final[1][0]
+        assert state["cell"] == pytest.approx(np.abs(c_n).mean())
+        assert state["slope"] == pytest.approx(np.mean(1 - np.tanh(c_n) ** 2))
+
+
+def test_language_state_reads_shut_and_open_gates():
+    task = training.LanguageTask(6)
+    x, labels = task.batch(50, np.random.default_rng(1))
+    shut = training.SequenceModel("lstm", task.input_size, 8, task.output_size,
+                                  input_bias=-40.0, forget_bias=40.0, seed=0)
+    state = explore.language_state(shut, x, labels)
+    assert state["written_word"] < 1e-15 and state["written_filler"] < 1e-15
+    assert state["kept"] == pytest.approx(1.0) and state["cell"] < 1e-15
+
+
+def test_language_training_trace_records_every_evaluation():
+    trace = explore.language_training_trace("lstm", -5.0, 5.0, fillers=3, steps=20, every=10)
+    assert trace["step"] == [0, 10, 20]
+    assert set(trace) == {"step", "written_word", "written_filler", "kept", "share", "cell",
+                          "slope", "accuracy"}
+    assert all(len(values) == 3 for values in trace.values())

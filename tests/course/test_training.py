@@ -65,27 +65,63 @@ def test_command_line_json(capsys):
     assert experiments.main(["run", "--task", "order", "--cell", "lstm", "--length", "12",
                              "--steps", "50", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["task"] == "order" and result["steps"] == 50 and result["forget_bias"] == 1.0
+    assert result["task"] == "order" and result["steps"] == 50 and result["lr"] == 0.01
+    assert (result["input_bias"], result["forget_bias"]) == (-5.0, 5.0)  # the papers' LSTM
     assert set(result) >= {"final_metric", "reached_target", "seconds", "steps_per_second"}
 
 
 def test_sweep_writes_a_results_file(tmp_path):
-    spec = {"tasks": {"adding": [5]}, "cells": [("rnn", 0.0), ("lstm", 2.0)], "seeds": [0]}
+    spec = {"tasks": {"adding": [5]}, "models": ["rnn", "lstm"], "learning_rates": [0.01],
+            "tuning_seed": 3, "seeds": [0], "steps": 20,
+            "ablation": {"task": "adding", "length": 5, "like": "lstm",
+                         "models": ["lstm-input-only"]}}
     out = tmp_path / "results.json"
     results = experiments.sweep(str(out), spec, progress=False)
-    written = json.loads(out.read_text())["results"]
-    assert [r["cell"] for r in written] == ["rnn", "lstm"] and written == json.loads(
-        json.dumps(results))
+    written = json.loads(out.read_text())
+    assert [(r["stage"], r["model"]) for r in written["results"]] == [
+        ("tuning", "rnn"), ("tuning", "lstm"), ("main", "rnn"), ("main", "lstm"),
+        ("ablation", "lstm-input-only")]
+    assert written["results"] == json.loads(json.dumps(results)) and written["spec"] == spec
+    ablated = results[-1]
+    assert (ablated["input_bias"], ablated["forget_bias"]) == (-5.0, 0.0)
 
 
 def test_one_point_of_the_books_sweep_reproduces():
     """The summary chapter's results file is what the command produces (one point rerun)."""
     results = experiments.load_results()["results"]
-    point = next(r for r in results if r["task"] == "adding" and r["cell"] == "gru"
-                 and r["length"] == 20 and r["seed"] == 0)
-    again = experiments.run("adding", "gru", 20, seed=0)
+    (point,) = experiments.select(results, stage="main", model="gru", task="adding",
+                                  length=20, seed=0)
+    again = experiments.run("adding", "gru", 20, seed=0, lr=point["lr"])
     assert again["steps"] == point["steps"]
     assert again["final_metric"] == pytest.approx(point["final_metric"], rel=1e-4)
+
+
+def test_the_command_lines_default_lstm_is_the_sweeps(capsys):
+    """`run --task language --cell lstm --length 100` is the sweep's LSTM: same numbers."""
+    (point,) = experiments.select(experiments.load_results()["results"], stage="main",
+                                  model="lstm", task="language", length=100, seed=1)
+    assert experiments.main(["run", "--task", "language", "--cell", "lstm", "--length", "100",
+                             "--seed", "1", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["config"] == point["config"] and again["steps"] == point["steps"]
+    assert again["final_metric"] == pytest.approx(point["final_metric"], rel=1e-4)
+
+
+def test_the_shipped_sweep_is_complete_and_its_rates_are_the_defaults(tmp_path, monkeypatch):
+    shipped = experiments.load_results()
+    assert shipped["spec"] == json.loads(json.dumps(experiments.SWEEP))
+    copy = tmp_path / "long_range.json"
+    copy.write_text(json.dumps(shipped))
+
+    def refuse(**config):
+        raise AssertionError(f"the shipped file lacks a run: {config}")
+    monkeypatch.setattr(experiments, "run", refuse)
+    experiments.sweep(copy, progress=False)                     # nothing left to run
+    best = experiments.best_learning_rates(shipped["results"])
+    for (task, cell), lr in experiments.DEFAULT_LEARNING_RATES.items():
+        assert best[task, cell] == lr, (task, cell)
+    assert {(t, m) for t, m in best if m in experiments.CELLS} == \
+        set(experiments.DEFAULT_LEARNING_RATES)
 
 
 def test_progress_in_a_notebook_updates_one_display():
