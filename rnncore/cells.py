@@ -200,7 +200,7 @@ def gru_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, reset_af
         h_t = (1 - z_t) * n_t + z_t * h_{t-1}
 
     reset_after=True is PyTorch's (and cuDNN's) formula; reset_after=False applies the reset
-    gate before the product with W_hn, as Keras does by default.
+    gate before the product with W_hn, as the published version of Cho et al. (2014) does.
 
     Args:
         x: (B, D); h_prev: (B, H); weight_ih: (3H, D); weight_hh: (3H, H);
