@@ -17,12 +17,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (rnncore)"
 	touch $@
 
-# MathJax, require.js and the ipywidgets HTML manager come from npm and are served by the site
-# itself, so that pages work offline. They are copied into _vendor/, which the site's
-# configuration publishes under _static/.
+# MathJax comes from npm and is served by the site itself, so that pages work offline. It is
+# copied into _vendor/, which the site's configuration publishes under _static/.
 NODE_STAMP := node_modules/.installed
 VENDOR := _vendor
-WIDGETS_DIST := node_modules/@jupyter-widgets/html-manager/dist
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
@@ -30,17 +28,17 @@ $(NODE_STAMP): package.json package-lock.json
 
 $(VENDOR)/.copied: $(NODE_STAMP)
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/widgets
+	mkdir -p $(VENDOR)
 	cp -r node_modules/mathjax/es5 $(VENDOR)/mathjax
-	cp node_modules/requirejs/require.js $(VENDOR)/require.js
-	cp $(WIDGETS_DIST)/embed-amd.js $(WIDGETS_DIST)/*.woff* $(WIDGETS_DIST)/*.ttf \
-	   $(WIDGETS_DIST)/*.eot $(WIDGETS_DIST)/*.svg $(VENDOR)/widgets/
 	touch $@
 
 web: $(VENDOR)/.copied
 
+# RNNCOURSE_STATIC_SITE: the gate explorers are written as pages that run in the reader's
+# browser (rnncourse/web/explorers.js) instead of Jupyter widgets, which need a kernel.
 book: $(STAMP) $(VENDOR)/.copied
-	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+	RNNCOURSE_STATIC_SITE=1 $(BIN)/jupyter-book build . --all --warningiserror --nitpick \
+	    --keep-going
 	@echo "The site is in _build/html (open _build/html/index.html)."
 
 test: $(STAMP) lint
@@ -77,6 +75,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/bench_layers.py
 	$(BIN)/python benchmarks/bench_widgets.py
+	$(BIN)/python benchmarks/bench_explorers.py
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python benchmarks/bench_grading.py
 
 clean:

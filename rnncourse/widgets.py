@@ -1,102 +1,179 @@
-"""Gate explorers: sliders that move an LSTM's or a GRU's gates, or a recurrent matrix's
+"""Gate explorers: controls that move an LSTM's or a GRU's gates, or a recurrent matrix's
 spectral radius, and plots that follow.
 
-Each explorer takes its numbers from a plain function of :mod:`rnncourse.explore` and, on every
-change, updates the data of the lines it drew once (it does not rebuild the figure). Display
-one in a notebook by making it the last expression of a cell::
+Display one by making it the last expression of a cell::
 
     from rnncourse.widgets import LSTMGateExplorer
     LSTMGateExplorer()
+
+In Jupyter an explorer is a set of ipywidgets: each change recomputes its numbers with
+:mod:`rnncourse.explore` and redraws a matplotlib figure. On the course's static site (while
+``make book`` executes the chapters) the same explorer is written as HTML instead: the
+controls, charts and maths of ``web/explorers.js`` run in the reader's browser, with no
+kernel, and a browser test holds their numbers equal to :mod:`rnncourse.explore`'s. Without
+JavaScript, that HTML shows the figure of the starting values.
 """
 
 import base64
 import html
 import io
+import json
+import os
+from dataclasses import dataclass
+from importlib import resources
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
+from rnncore.layers import LSTM
+
 from . import explore
 from .plotting import PALETTE
 
-SLIDER_STYLE = {"description_width": "150px"}
-CHOICE_STYLE = {"description_width": "90px"}
-SLIDER_LAYOUT = widgets.Layout(width="330px")
-ROW_LAYOUT = widgets.Layout(flex_flow="row wrap")
+# Set by `make book`: the chapters are being executed to build the static site.
+STATIC_SITE = "RNNCOURSE_STATIC_SITE"
 
 
-def gate_slider(description, value):
-    return widgets.FloatSlider(value=value, min=0.0, max=1.0, step=0.01,
-                               description=description, style=SLIDER_STYLE,
-                               layout=SLIDER_LAYOUT, continuous_update=False)
+def building_static_site():
+    return os.environ.get(STATIC_SITE) == "1"
 
 
-def steps_slider(value=40, low=5, high=200):
-    return widgets.IntSlider(value=value, min=low, max=high, step=5,
-                             description="length T (steps)", style=SLIDER_STYLE,
-                             layout=SLIDER_LAYOUT, continuous_update=False)
+@dataclass(frozen=True)
+class Control:
+    """One control, described once for both ipywidgets and the page's JavaScript."""
+    name: str
+    label: str
+    value: object
+    kind: str = "range"          # "range", "select", "toggle" or "checkbox"
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.01
+    options: tuple = ()          # for "select" and "toggle": the values
+    digits: int = 2              # how a range's value is shown
+
+    def widget(self):
+        import ipywidgets as widgets
+        style = {"description_width": "150px"}
+        if self.kind == "range":
+            cls = widgets.IntSlider if isinstance(self.value, int) else widgets.FloatSlider
+            return cls(value=self.value, min=self.low, max=self.high, step=self.step,
+                       description=self.label, style=style,
+                       layout=widgets.Layout(width="330px"), continuous_update=False)
+        if self.kind == "select":
+            return widgets.Dropdown(options=list(self.options), value=self.value,
+                                    description=self.label, style={"description_width": "90px"},
+                                    layout=widgets.Layout(width="230px"))
+        if self.kind == "toggle":
+            return widgets.ToggleButtons(options=list(self.options), value=self.value,
+                                         description=self.label, style=style)
+        return widgets.Checkbox(value=self.value, description=self.label,
+                                style={"description_width": "initial"})
+
+    def web(self):
+        spec = {"name": self.name, "label": self.label, "value": self.value,
+                "type": self.kind, "format": ["int"] if isinstance(self.value, int)
+                else ["fixed", self.digits]}
+        if self.kind == "range":
+            spec.update(min=self.low, max=self.high, step=self.step)
+        if self.kind in ("select", "toggle"):
+            spec["options"] = [[option, option] for option in self.options]
+        return spec
 
 
-def pattern_dropdown(value="pulse"):
-    return widgets.Dropdown(options=list(explore.INPUT_PATTERNS), value=value,
-                            description="input x_t", style=CHOICE_STYLE,
-                            layout=widgets.Layout(width="230px"))
+def steps_control(value=40, low=5, high=200):
+    return Control("steps", "length T (steps)", int(value), low=low, high=high, step=5)
+
+
+def pattern_control(value="pulse"):
+    return Control("pattern", "input xₜ", value, kind="select",
+                   options=explore.INPUT_PATTERNS)
+
+
+def format_number(value, spec):
+    """A number as the page's JavaScript prints it (``format`` in web/explorers.js)."""
+    kind, *digits = spec
+    if kind == "percent":
+        return f"{100 * value:.{digits[0]}f}%"
+    if kind == "exp":
+        return f"{value:.{digits[0]}e}"
+    if kind == "int":
+        return str(value)
+    return f"{value:.{digits[0]}f}"
 
 
 class Explorer:
     """Controls, a figure, and a one-line reading under it.
 
-    Subclasses set ``controls`` (name -> widget) and implement ``compute(**values)`` (the
-    numbers, from rnncourse.explore), ``draw(data)`` (update the lines) and ``reading(data)``
-    (a sentence about the current numbers). The figure is sent to the page as a PNG inside an
-    HTML widget, with ``alt_text`` describing it for readers who cannot see it.
+    Subclasses set ``controls`` (a list of :class:`Control`), ``panels`` (what each chart
+    plots, for both matplotlib and the page), ``kind`` (the JavaScript function that computes
+    its numbers) and implement ``compute(**values)`` (the numbers, from rnncourse.explore),
+    ``draw(data)`` (update the matplotlib lines) and ``reading(data)``.
     """
 
+    kind = ""
     caption = ""
     alt_text = ""
+    reading_template = ""
+    enabled_when = {}   # control name -> (other control, the value that enables it)
     rows = None         # names of the controls on each row; None puts them three to a row
 
     def __init__(self, controls, figure_size):
-        self.controls = controls
+        self.specs = {control.name: control for control in controls}
+        self.starting_values = {name: spec.value for name, spec in self.specs.items()}
         self.fig, self.axes = plt.subplots(1, len(self.panels), figsize=figure_size, dpi=80,
                                            layout="constrained", squeeze=False)
         self.axes = self.axes[0]
-        plt.close(self.fig)              # shown only through figure_view, never by the backend
+        plt.close(self.fig)              # shown only as a PNG, never by the backend
         self.canvas = FigureCanvasAgg(self.fig)
         self.lines = self.setup_axes()
-        self.figure_view = widgets.HTML()
-        self.summary = widgets.HTML()
-        names = list(controls)
-        layout = self.rows or [names[k:k + 3] for k in range(0, len(names), 3)]
-        rows = [widgets.HBox([controls[name] for name in row], layout=ROW_LAYOUT)
-                for row in layout]
-        note = widgets.HTML(f"<small>{self.caption} The sliders respond when this notebook "
-                            "runs in Jupyter (use the launch or download button at the top of "
-                            "the page); on the website they show their starting values.</small>")
-        self.widget = widgets.VBox([*rows, self.figure_view, self.summary, note])
-        for control in controls.values():
-            control.observe(self.refresh, names="value")
-        self.refresh()
+        self.widget = None
+        if building_static_site():       # the page runs its own copy: no kernel widgets
+            self.data = self.compute(**self.starting_values)
+            self.draw(self.data)
+        else:
+            self._build_widgets()
         # The first drawing placed the panels; keeping that layout makes every later drawing
         # about twice as fast.
         self.fig.set_layout_engine("none")
+
+    # -- in Jupyter ------------------------------------------------------------------------
+
+    def _build_widgets(self):
+        import ipywidgets as widgets
+        self.controls = {name: spec.widget() for name, spec in self.specs.items()}
+        self.figure_view = widgets.HTML()
+        self.summary = widgets.HTML()
+        names = list(self.controls)
+        layout = self.rows or [names[k:k + 3] for k in range(0, len(names), 3)]
+        rows = [widgets.HBox([self.controls[name] for name in row],
+                             layout=widgets.Layout(flex_flow="row wrap")) for row in layout]
+        note = widgets.HTML(f"<small>{html.escape(self.caption)}</small>")
+        self.widget = widgets.VBox([*rows, self.figure_view, self.summary, note])
+        for control in self.controls.values():
+            control.observe(self.refresh, names="value")
+        self.refresh()
 
     def values(self):
         return {name: control.value for name, control in self.controls.items()}
 
     def refresh(self, change=None):
         """Recompute the numbers for the current control values and redraw the lines."""
-        self.data = self.compute(**self.values())
+        values = self.values()
+        for name, (other, enabling) in self.enabled_when.items():
+            self.controls[name].disabled = values[other] != enabling
+        self.data = self.compute(**values)
         self.draw(self.data)
         reading = self.reading(self.data)
+        self.figure_view.value = self.image_html(reading)
+        self.summary.value = f"<p>{html.escape(reading)}</p>"
+
+    def image_html(self, reading):
         png = base64.b64encode(self.render_png()).decode("ascii")
         alt = html.escape(f"{self.alt_text} {reading}", quote=True)
-        self.figure_view.value = (f'<img src="data:image/png;base64,{png}" alt="{alt}" '
-                                  'style="max-width: 100%; height: auto;">')
-        self.summary.value = f"<p>{reading}</p>"
+        return (f'<img src="data:image/png;base64,{png}" alt="{alt}" '
+                'style="max-width: 100%; height: auto;">')
 
     def render_png(self):
         """The figure as PNG bytes: one Agg drawing and a fast compression (the image is
@@ -109,7 +186,42 @@ class Explorer:
         return buffer.getvalue()
 
     def _repr_mimebundle_(self, **kwargs):
+        if self.widget is None:
+            return {"text/html": self.page_html(), "text/plain": type(self).__name__}
         return self.widget._repr_mimebundle_(**kwargs)
+
+    # -- on the static site ----------------------------------------------------------------
+
+    def web_data(self):
+        """The fixed numbers the page's maths needs (drawn here, with NumPy's generator)."""
+        return {}
+
+    def web_config(self):
+        return {"kind": self.kind, "reading_kind": self.reading_kind,
+                "controls": [spec.web() for spec in self.specs.values()],
+                "enabled_when": {name: list(rule) for name, rule in self.enabled_when.items()},
+                "panels": self.web_panels, "reading": self.reading_template,
+                "note": self.caption, "data": self.web_data(), **self.web_texts()}
+
+    def web_texts(self):
+        return {}
+
+    def page_html(self):
+        """The explorer for the static site: its configuration, the figure of the starting
+        values (what a reader without JavaScript sees), and the script that makes it live."""
+        web = resources.files("rnncourse").joinpath("web")
+        script = web.joinpath("explorers.js").read_text(encoding="utf-8")
+        style = web.joinpath("explorers.css").read_text(encoding="utf-8")
+        config = json.dumps(self.web_config(), separators=(",", ":")).replace("</", "<\\/")
+        reading = self.reading(self.data)
+        return (f'<div class="rnn-explorer">\n<style>{style}</style>\n'
+                f'<script type="application/json" class="rnn-explorer-config">{config}'
+                '</script>\n<figure class="rnn-explorer-static">'
+                f'{self.image_html(reading)}<figcaption>{html.escape(reading)} '
+                f'{html.escape(self.caption)}</figcaption></figure>\n'
+                f'<script>{script}</script>\n</div>')
+
+    # -- drawing with matplotlib -----------------------------------------------------------
 
     @staticmethod
     def style(ax, title, xlabel, ylabel):
@@ -125,11 +237,18 @@ class Explorer:
         ax.set_xlim(0, xmax)
 
 
+STATE_SPAN = 1.1      # the range of tanh, and a margin
+
+
+SURVIVAL_READING = "After {k} steps, {share} of what the cell held at step 1 is still there."
+
+
 class MemoryExplorer(Explorer):
     """What the LSTM and GRU explorers share: series over time, and the share of the first
     step's memory that survives k steps (always the last panel)."""
 
     series = {}         # line name -> key of the data dict, plotted against the step t
+    reading_kind = "survival"
 
     def input_line(self, ax):
         """The input x_t, faint and stepped, behind the states it drives."""
@@ -143,6 +262,17 @@ class MemoryExplorer(Explorer):
         ax.set_ylim(-0.02, 1.02)
         return ax.plot([], [], color=color, linewidth=2)[0]
 
+    @staticmethod
+    def web_survival_panel(state, color):
+        return {"title": f"memory of step 1 still in the {state}", "xlabel": "steps later k",
+                "ylim": [-0.02, 1.02],
+                "series": [{"key": "survival", "against": "k", "color": color}]}
+
+    @staticmethod
+    def web_input_series():
+        return {"key": "x", "against": "step", "color": PALETTE["input"], "opacity": 0.5,
+                "steps": True, "label": "input xₜ"}
+
     def draw(self, data):
         t = np.arange(1, len(data["x"]) + 1)
         for name, key in self.series.items():
@@ -150,46 +280,65 @@ class MemoryExplorer(Explorer):
         self.lines["survival"].set_data(np.arange(len(data["survival"])), data["survival"])
         for ax in self.axes:
             self.rescale(ax, len(t))
+        for ax in self.axes[:-1]:
+            # States keep at least the range of tanh on screen, so that scaling a state by a
+            # gate shows as a change of height, not of the axis numbers.
+            low, high = ax.get_ylim()
+            ax.set_ylim(min(low, -STATE_SPAN), max(high, STATE_SPAN))
         self.axes[0].legend(loc="upper right", fontsize=8, frameon=False)
+
+    def reading(self, data):
+        k = min(20, len(data["survival"]) - 1)
+        return self.reading_template.format(k=format_number(k, ["int"]), share=format_number(
+            data["survival"][k], ["percent", 1]))
+
+    def web_data(self):
+        return {"noise": explore.input_pattern("noise", 200).tolist(), "input_weight": 2.0}
 
 
 class LSTMGateExplorer(MemoryExplorer):
     """The LSTM's cell state c_t and hidden state h_t for gates you set, or for a real
     one-unit LSTM whose forget gate you push with its bias."""
 
+    kind = "lstm"
     panels = ("cell", "hidden", "survival")
     series = {"input": "x", "cell": "c", "hidden": "h"}
     rows = [["mode"], ["forget", "input_gate", "output_gate"],
             ["forget_bias", "steps", "pattern"]]
+    enabled_when = {"forget": ("mode", "held constant"),
+                    "input_gate": ("mode", "held constant"),
+                    "output_gate": ("mode", "held constant"),
+                    "forget_bias": ("mode", "from a real LSTM")}
     alt_text = ("Three plots over time: the input and the cell state c_t, the hidden state h_t, "
                 "and the share of the first step's memory left in the cell after k steps.")
-    caption = ("Held constant: the cell computes c_t = f c_{t-1} + i tanh(2 x_t) and "
-               "h_t = o tanh(c_t). From a real LSTM: a one-unit LSTM with random weights, with "
-               "the chosen bias added to its forget gate.")
+    caption = ("Held constant: the gates keep the values you set, and the candidate is "
+               "tanh(2 xₜ), an input weight of 2 so that a pulse of 1 writes tanh(2) ≈ 0.96: "
+               "cₜ = f cₜ₋₁ + i tanh(2 xₜ) and hₜ = o tanh(cₜ). From a real LSTM: a one-unit "
+               "LSTM with random weights (seed 0), with the chosen bias added to its forget "
+               "gate.")
+    reading_template = SURVIVAL_READING
+    web_panels = [
+        {"title": "cell state cₜ", "xlabel": "step t", "span": [-STATE_SPAN, STATE_SPAN],
+         "series": [MemoryExplorer.web_input_series(),
+                    {"key": "c", "against": "step", "color": PALETTE["cell"], "label": "cₜ"}]},
+        {"title": "hidden state hₜ", "xlabel": "step t", "span": [-STATE_SPAN, STATE_SPAN],
+         "series": [{"key": "h", "against": "step", "color": PALETTE["hidden"]}]},
+        MemoryExplorer.web_survival_panel("cell", PALETTE["cell"]),
+    ]
 
     def __init__(self, forget=0.9, input_gate=0.5, output_gate=0.8, steps=40,
                  pattern="pulse"):
-        controls = {
-            "mode": widgets.ToggleButtons(options=["held constant", "from a real LSTM"],
-                                          description="gates", style=SLIDER_STYLE),
-            "forget": gate_slider("forget gate f", forget),
-            "input_gate": gate_slider("input gate i", input_gate),
-            "output_gate": gate_slider("output gate o", output_gate),
-            "forget_bias": widgets.FloatSlider(value=1.0, min=-3.0, max=6.0, step=0.5,
-                                               description="forget-gate bias",
-                                               style=SLIDER_STYLE, layout=SLIDER_LAYOUT,
-                                               continuous_update=False, disabled=True),
-            "steps": steps_slider(steps),
-            "pattern": pattern_dropdown(pattern),
-        }
-        controls["mode"].observe(self._switch_mode, names="value")
-        super().__init__(controls, (11, 3.2))
-
-    def _switch_mode(self, change):
-        real = change["new"] == "from a real LSTM"
-        for name in ("forget", "input_gate", "output_gate"):
-            self.controls[name].disabled = real
-        self.controls["forget_bias"].disabled = not real
+        super().__init__([
+            Control("mode", "gates", "held constant", kind="toggle",
+                    options=("held constant", "from a real LSTM")),
+            Control("forget", "forget gate f", forget),
+            Control("input_gate", "input gate i", input_gate),
+            Control("output_gate", "output gate o", output_gate),
+            Control("forget_bias", "forget-gate bias", 1.0, low=-3.0, high=6.0, step=0.5,
+                    digits=1),
+            steps_control(steps),
+            pattern_control(pattern),
+        ], (11, 3.2))
 
     def setup_axes(self):
         cell, hidden, survival = self.axes
@@ -208,28 +357,36 @@ class LSTMGateExplorer(MemoryExplorer):
         c, h = explore.constant_gate_lstm(forget, input_gate, output_gate, 2.0 * x)
         return {"x": x, "c": c, "h": h, "survival": explore.memory_survival(forget, steps)}
 
-    def reading(self, data):
-        k = min(20, len(data["survival"]) - 1)
-        return (f"After {k} steps, {data['survival'][k]:.1%} of what the cell held at step 1 "
-                f"is still there.")
+    def web_data(self):
+        layer = LSTM(1, 1, seed=0)       # the weights of explore.lstm_with_forget_bias
+        weights = {name.removesuffix("_l0"): value.ravel().tolist()
+                   for name, value in layer.params.items()}
+        return {**super().web_data(), "one_unit_lstm": weights}
 
 
 class GRUGateExplorer(MemoryExplorer):
     """A one-unit GRU with its update and reset gates held at values you set."""
 
+    kind = "gru"
     panels = ("hidden", "survival")
     series = {"input": "x", "hidden": "h"}
     alt_text = ("Two plots over time: the input and the GRU's hidden state h_t, and the share "
                 "of the first step's state left after k steps.")
-    caption = ("The cell computes n_t = tanh(2 x_t + r h_{t-1}) and "
-               "h_t = (1 - z) n_t + z h_{t-1}.")
+    caption = ("The gates keep the values you set, and the candidate reads the input with a "
+               "weight of 2: nₜ = tanh(2 xₜ + r hₜ₋₁) and hₜ = (1 − z) nₜ + z hₜ₋₁.")
+    reading_template = ("With the update gate held at this value, {share} of the state at "
+                        "step 1 is still there {k} steps later.")
+    web_panels = [
+        {"title": "hidden state hₜ", "xlabel": "step t", "span": [-STATE_SPAN, STATE_SPAN],
+         "series": [MemoryExplorer.web_input_series(),
+                    {"key": "h", "against": "step", "color": PALETTE["hidden"], "label": "hₜ"}]},
+        MemoryExplorer.web_survival_panel("state", PALETTE["update"]),
+    ]
 
     def __init__(self, update=0.9, reset=0.5, steps=40, pattern="pulse"):
-        controls = {"update": gate_slider("update gate z", update),
-                    "reset": gate_slider("reset gate r", reset),
-                    "steps": steps_slider(steps),
-                    "pattern": pattern_dropdown(pattern)}
-        super().__init__(controls, (9, 3.2))
+        super().__init__([Control("update", "update gate z", update),
+                          Control("reset", "reset gate r", reset),
+                          steps_control(steps), pattern_control(pattern)], (9, 3.2))
 
     def setup_axes(self):
         hidden, survival = self.axes
@@ -244,48 +401,42 @@ class GRUGateExplorer(MemoryExplorer):
         return {"x": x, "h": explore.constant_gate_gru(update, reset, x),
                 "survival": explore.memory_survival(update, steps)}
 
-    def reading(self, data):
-        k = min(20, len(data["survival"]) - 1)
-        return (f"With the update gate held at this value, {data['survival'][k]:.1%} of the "
-                f"state at step 1 is still there {k} steps later.")
-
 
 class GradientFlowExplorer(Explorer):
     """How far back the gradient reaches, for a chosen spectral radius, length and cell."""
 
+    kind = "flow"
+    reading_kind = "flow"
     panels = ("norms",)
     rows = [["spectral_radius", "steps", "nonlinearity"], ["lstm", "forget_bias"]]
+    enabled_when = {"nonlinearity": ("lstm", False), "forget_bias": ("lstm", True)}
     alt_text = ("A log-scale plot of the gradient norm against the distance back in time, "
                 "relative to its value at distance 0.")
-    caption = ("The loss is a fixed projection of the last hidden state; the curve is the norm "
-               "of its gradient with respect to the input k steps earlier, relative to k = 0, "
-               "averaged over 16 random sequences.")
+    caption = ("A network of 8 units reads 4 random sequences; the loss is a fixed projection "
+               "of its last hidden state. The curve is the norm of the loss's gradient with "
+               "respect to the input k steps earlier, relative to k = 0, averaged over the "
+               "sequences.")
+    reading_template = ("{k} steps back the gradient is {ratio} times its size at k = 0: "
+                        "it {verdict}.")
+    verdicts = {"vanishes": "vanishes", "explodes": "explodes", "survives": "survives"}
     floor, ceiling = 1e-14, 1e8
+    web_panels = [{"title": "gradient reaching back in time", "xlabel": "distance k (steps)",
+                   "log": True, "ylim": [1e-14, 1e8], "clip": [1e-14, 1e8], "rules": [1.0],
+                   "series": [{"key": "relative", "against": "distance",
+                               "colors": {"rnn": PALETTE["hidden"], "lstm": PALETTE["cell"]},
+                               "label": "‖∂L/∂x(T−k)‖, relative"}]}]
 
     def __init__(self, spectral_radius=1.0, steps=60, nonlinearity="tanh"):
-        controls = {
-            "spectral_radius": widgets.FloatSlider(
-                value=spectral_radius, min=0.3, max=2.0, step=0.05,
-                description="spectral radius of W", style=SLIDER_STYLE, layout=SLIDER_LAYOUT,
-                continuous_update=False),
-            "steps": steps_slider(steps, 10, 200),
-            "nonlinearity": widgets.Dropdown(options=list(explore.RNN_NONLINEARITIES),
-                                             value=nonlinearity, description="activation",
-                                             style=CHOICE_STYLE,
-                                             layout=widgets.Layout(width="230px")),
-            "lstm": widgets.Checkbox(value=False, description="use an LSTM instead",
-                                     style=SLIDER_STYLE),
-            "forget_bias": widgets.FloatSlider(value=1.0, min=0.0, max=5.0, step=0.5,
-                                               description="LSTM forget-gate bias",
-                                               style=SLIDER_STYLE, layout=SLIDER_LAYOUT,
-                                               continuous_update=False, disabled=True),
-        }
-        controls["lstm"].observe(self._switch_cell, names="value")
-        super().__init__(controls, (7, 3.4))
-
-    def _switch_cell(self, change):
-        self.controls["nonlinearity"].disabled = change["new"]
-        self.controls["forget_bias"].disabled = not change["new"]
+        super().__init__([
+            Control("spectral_radius", "spectral radius of W", spectral_radius, low=0.3,
+                    high=2.0, step=0.05),
+            steps_control(steps, 10, explore.FLOW_SIZES["max_steps"]),
+            Control("nonlinearity", "activation", nonlinearity, kind="select",
+                    options=explore.RNN_NONLINEARITIES),
+            Control("lstm", "use an LSTM instead of the RNN", False, kind="checkbox"),
+            Control("forget_bias", "LSTM forget-gate bias", 1.0, low=0.0, high=5.0, step=0.5,
+                    digits=1),
+        ], (7, 3.4))
 
     def setup_axes(self):
         (ax,) = self.axes
@@ -298,9 +449,9 @@ class GradientFlowExplorer(Explorer):
 
     def compute(self, spectral_radius, steps, nonlinearity, lstm, forget_bias):
         cell = "lstm" if lstm else "rnn"
-        distance, norms = explore.gradient_norms(cell, spectral_radius, steps, nonlinearity,
-                                                 forget_bias)
-        return {"distance": distance, "relative": norms / norms[0], "cell": cell}
+        distance, relative = explore.gradient_flow(cell, spectral_radius, steps, nonlinearity,
+                                                   forget_bias)
+        return {"distance": distance, "relative": relative, "cell": cell}
 
     def draw(self, data):
         line = self.lines["norms"]
@@ -311,6 +462,16 @@ class GradientFlowExplorer(Explorer):
     def reading(self, data):
         k = len(data["relative"]) - 1
         ratio = data["relative"][k]
-        verdict = "vanishes" if ratio < 1e-3 else "explodes" if ratio > 1e3 else "survives"
-        return (f"{k} steps back the gradient is {ratio:.1e} times its size at k = 0: it "
-                f"{verdict}.")
+        verdict = self.verdicts["vanishes" if ratio < 1e-3 else "explodes" if ratio > 1e3
+                                else "survives"]
+        return self.reading_template.format(k=format_number(k, ["int"]), verdict=verdict,
+                                            ratio=format_number(ratio, ["exp", 1]))
+
+    def web_texts(self):
+        return {"verdicts": self.verdicts}
+
+    def web_data(self):
+        setup = explore.flow_setup()
+        return {"flow": {"x": setup["x"].tolist(), "v": setup["v"].tolist(),
+                         **{cell: {k: np.asarray(v).tolist() for k, v in setup[cell].items()}
+                            for cell in explore.GRADIENT_CELLS}}}

@@ -1,9 +1,15 @@
 """The explorers: setting a control programmatically moves the plotted data as it must."""
 
+import json
+import re
+import shutil
+import subprocess
+from importlib import resources
+
 import numpy as np
 import pytest
 
-from rnncourse import explore
+from rnncourse import explore, widgets
 from rnncourse.widgets import GradientFlowExplorer, GRUGateExplorer, LSTMGateExplorer
 
 
@@ -106,3 +112,51 @@ def test_explorers_run_in_a_jupyter_kernel():
     shown = notebook.cells[0].outputs[0]["data"]
     assert "application/vnd.jupyter.widget-view+json" in shown
     assert notebook.cells[1].outputs[0]["text"].strip() == str(round(0.9 ** 3, 6))
+
+
+def test_an_output_gate_moves_the_hidden_line_not_only_its_axis():
+    explorer = LSTMGateExplorer(output_gate=0.8)
+    before = explorer.axes[1].get_ylim()
+    explorer.controls["output_gate"].value = 0.4
+    assert explorer.axes[1].get_ylim() == before
+    assert all(ax.get_ylim()[0] <= -1 and ax.get_ylim()[1] >= 1 for ax in explorer.axes[:2])
+
+
+def test_the_static_site_gets_a_page_explorer_and_no_kernel_widgets(monkeypatch):
+    monkeypatch.setenv(widgets.STATIC_SITE, "1")
+    explorer = GRUGateExplorer(update=0.7)
+    bundle = explorer._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"}
+    page = bundle["text/html"]
+    config = json.loads(re.search(r'class="rnn-explorer-config">(.*?)</script>', page).group(1))
+    assert config["kind"] == "gru"
+    assert {c["name"]: c["value"] for c in config["controls"]}["update"] == 0.7
+    np.testing.assert_array_equal(config["data"]["noise"], explore.input_pattern("noise", 200))
+    assert '<img src="data:image/png;base64,' in page      # the figure without JavaScript
+    assert explorer.reading(explorer.data) in page
+    assert "rnnExplorers" in page
+
+
+@pytest.mark.parametrize("spec", [["percent", 1], ["fixed", 2], ["fixed", 0], ["exp", 2],
+                                  ["exp", 0], ["int"]])
+def test_the_page_prints_numbers_as_python_does(spec, tmp_path):
+    """The readings under the plots are filled in by the page's JavaScript: its rounding must
+    be Python's, exact ties (0.0625 -> 6.2 %) included."""
+    node = shutil.which("node")
+    assert node, "node is needed to build the book (npm), and to run this test"
+    rng = np.random.default_rng(0)
+    values = [0.0625, 0.125, 2.5, -2.5, 9.5, 0.95, 1.005, 12.5, 1e-17, 0.9999, 0.0]
+    values += list(rng.integers(-2000, 2000, 200) / 2.0 ** rng.integers(0, 12, 200))
+    values += list(rng.uniform(-5, 5, 200) * 10.0 ** rng.integers(-20, 4, 200))
+    if spec == ["int"]:
+        values = list(range(-3, 300, 7))
+    script = resources.files("rnncourse").joinpath("web", "explorers.js").read_text()
+    runner = tmp_path / "format.js"
+    runner.write_text("global.window = {}; global.document = {readyState: 'loading', "
+                      "addEventListener() {}};\n" + script +
+                      "\nconst [values, spec] = JSON.parse(process.argv[2]);\n"
+                      "console.log(JSON.stringify(values.map((v) => "
+                      "window.rnnExplorers.maths.format(v, spec))));\n")
+    printed = subprocess.run([node, str(runner), json.dumps([values, spec])], check=True,
+                             capture_output=True, text=True).stdout
+    assert json.loads(printed) == [widgets.format_number(v, spec) for v in values]

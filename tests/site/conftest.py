@@ -15,14 +15,15 @@ ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 SOURCES = [ROOT / "_config.yml", ROOT / "_toc.yml", *ROOT.glob("book/**/*"),
-           *ROOT.glob("rnncore/**/*.py"), *ROOT.glob("rnncourse/**/*.py")]
+           *ROOT.glob("rnncore/**/*.py"), *ROOT.glob("rnncourse/**/*.py"),
+           *ROOT.glob("rnncourse/web/*")]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def site_is_fresh():
-    index = HTML / "index.html"
+    index = HTML / "searchindex.js"          # written by every build, last
     if not index.exists():
         return False
     built = index.stat().st_mtime

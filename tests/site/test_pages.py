@@ -11,9 +11,16 @@ pytestmark = pytest.mark.browser
 PAGES = site_pages()
 
 
-def load(browser, server, page_path):
+# How each page is read: (width, colour scheme). Screenshots go to _build/screenshots/VIEW/.
+VIEWS = {"desktop": (1280, "light"), "phone": (390, "light"), "dark": (1280, "dark")}
+
+
+def load(browser, server, page_path, view="desktop"):
     """Open a page; return it with the console errors and the off-site requests it made."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    width, scheme = VIEWS[view]
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    # The site opens in light mode; a reader's choice of dark mode is kept in localStorage.
+    page.add_init_script(f"localStorage.setItem('mode', '{scheme}')")
     problems = []
     page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -34,9 +41,22 @@ def load(browser, server, page_path):
     return page, problems
 
 
+WIDE_EQUATIONS = """() => !window.MathJax ? [] : Array.from(MathJax.startup.document.math)
+    .filter((item) => item.display)
+    .map((item) => ({tex: item.math.trim().slice(0, 70),
+                     width: item.typesetRoot.querySelector("mjx-math")
+                                .getBoundingClientRect().width,
+                     column: item.typesetRoot.parentElement.getBoundingClientRect().width}))
+    .filter((e) => e.width > e.column + 0.5)"""
+
+VISIBLE_OUTSIDE_SIDEBAR = """(selector) => [...document.querySelectorAll(selector)]
+    .filter((e) => e.getClientRects().length && !e.closest(".bd-sidebar-primary")).length"""
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
 @pytest.mark.parametrize("page_path", PAGES)
-def test_page(browser, server, page_path):
-    page, problems = load(browser, server, page_path)
+def test_page(browser, server, page_path, view):
+    page, problems = load(browser, server, page_path, view)
     try:
         # Math: every formula typeset by MathJax, no raw TeX left on the page.
         formulas = page.locator(".math").count()
@@ -58,12 +78,26 @@ def test_page(browser, server, page_path):
             .filter(f => !f.querySelector('figcaption')).length""")
         assert uncaptioned == 0, f"{uncaptioned} figure(s) without a caption"
 
-        # Widgets: every embedded widget view was rendered by the widget manager.
-        views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-        if views:
-            page.wait_for_selector(".jupyter-widgets", timeout=15000)
-            rendered = page.locator(".widget-subarea .jupyter-widgets").count()
-            assert rendered >= views, f"{views} widget views, {rendered} rendered"
+        # Equations: every display equation fits its column; the page never scrolls sideways.
+        wide = page.evaluate(WIDE_EQUATIONS)
+        assert not wide, f"display equations wider than their column: {wide}"
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, f"the page scrolls {overflow} px sideways"
+
+        # Explorers: each one is live (its charts drawn, its static figure put away).
+        explorers = page.locator(".rnn-explorer").count()
+        live = page.locator(".rnn-explorer .rnn-chart polyline").count()
+        assert live >= explorers, f"{explorers} explorers, {live} drawn lines"
+        assert page.locator(".rnn-explorer-static").evaluate_all(
+            "(figures) => figures.every((f) => !f.getClientRects().length)")
+
+        assert page.evaluate("() => document.documentElement.dataset.theme") == VIEWS[view][1]
+
+        # Theme: one search box (the sidebar's), and an icon for the browser's tab.
+        assert page.evaluate(VISIBLE_OUTSIDE_SIDEBAR, ".search-button-field") == 0, \
+            "a second search box outside the sidebar"
+        icon = page.locator("link[rel=icon]").get_attribute("href")
+        assert (HTML / urlparse(urljoin(page.url, icon)).path.lstrip("/")).exists(), icon
 
         # Internal links: every target file exists and every #fragment names an element.
         links = page.evaluate("() => [...document.querySelectorAll('a[href]')]"
@@ -82,8 +116,8 @@ def test_page(browser, server, page_path):
                 html = file.read_text(encoding="utf-8")
                 assert f'id="{fragment}"' in html, f"link {href!r}: no element #{fragment}"
 
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / (page_path.replace("/", "_") + ".png"),
+        (SCREENSHOTS / view).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / view / (page_path.replace("/", "_") + ".png"),
                         full_page=True)
         assert not problems, "\n".join(problems)
     finally:
