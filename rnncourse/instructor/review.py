@@ -276,7 +276,14 @@ def review_submission(course, assignment, student):
             flags += scan(nbformat.read(str(path), as_version=4))
         except Exception as error:
             flags.append(f"{path.name} could not be read ({type(error).__name__})")
+    expected = f"{assignment}.ipynb"
+    if expected not in [path.name for path in submitted]:
+        flags.append(f"no {expected} was submitted, only "
+                     f"{', '.join(path.name for path in submitted)}: rename it and grade again")
     autograded = course / "autograded" / student / assignment / f"{assignment}.ipynb"
+    if not autograded.exists():
+        flags.append("autograding failed, so there is no autograded notebook and no feedback: "
+                     "nbgrader's log says why")
     given = autograde_scores(course, assignment, student)
     if autograded.exists() and given:
         try:

@@ -89,7 +89,8 @@ def graded(tmp_path_factory):
                                     check=False)
             for name in submissions.ASSIGNMENTS}
     reviewed = {student: review.review_submission(course, HOSTILE, student)
-                for student in ["solution", "targeted", *hostile_students()]}
+                for student in ["solution", "targeted", "renamed", "crashes",
+                                *hostile_students()]}
     return {"course": course, "mistakes": mistakes, "honest": honest, "runs": runs,
             "reviewed": reviewed, "submitted_before": before,
             "submitted_after": tree_digest(course / "submitted")}

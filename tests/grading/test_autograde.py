@@ -95,6 +95,13 @@ def test_cheats_earn_at_most_a_tenth(scores, student, cheat):
     assert earned <= 0.1 * maximum, f"{cheat!r} earned {earned} of {maximum}: {parts}"
 
 
+def test_the_review_flags_a_renamed_notebook_and_a_failed_grading(graded):
+    assert graded["reviewed"]["solution"] == []
+    assert any("no rnn.ipynb was submitted, only rnn (1).ipynb" in flag
+               for flag in graded["reviewed"]["renamed"])
+    assert any("autograding failed" in flag for flag in graded["reviewed"]["crashes"])
+
+
 @pytest.mark.parametrize("student,cheat", list(hostile_students().items()))
 def test_the_review_flags_every_cheat(graded, student, cheat):
     assert graded["reviewed"][student], f"{cheat!r} was not flagged"
