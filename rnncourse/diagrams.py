@@ -255,6 +255,43 @@ def lstm_cell(highlight=None):
     return fig
 
 
+def lstm_gradient_paths():
+    """The two ways the gradient of c_{t+1} reaches back to c_{t-1}: along the cell state
+    through the forget gates (the direct path), and through h and the gates (indirect)."""
+    fig, ax = _canvas(10.0, 4.6)
+    c_y, gate_y, h_y = 3.6, 2.35, 1.1
+    cells = {"t-1": 1.0, "t": 5.0, "t+1": 9.0}
+    for name, x in cells.items():
+        _node(ax, (x, c_y), f"$c_{{{name}}}$", "cell", width=1.0)
+    for name in ("t-1", "t"):
+        _node(ax, (cells[name], h_y), f"$h_{{{name}}}$", "hidden", width=1.0)
+    # The direct path: from each cell state to the one before, scaled by that step's f.
+    for later, earlier, f in (("t+1", "t", "f_{t+1}"), ("t", "t-1", "f_t")):
+        _arrow(ax, _edge((cells[later], c_y), "left", width=1.0),
+               _edge((cells[earlier], c_y), "right", width=1.0), kind="cell", width=2.6,
+               label=rf"$\mathrm{{diag}}({f})$", label_offset=(0, 0.3), fontsize=12)
+    # The indirect path: c_s feeds the gates of step s through h_{s-1}.
+    for later, earlier, gates in (("t+1", "t", "t+1"), ("t", "t-1", "t")):
+        gx = (cells[later] + cells[earlier]) / 2
+        _node(ax, (gx, gate_y), f"gates of ${gates}$", "gate", width=1.7, height=0.5,
+              fontsize=11)
+        _arrow(ax, _edge((cells[later], c_y), "bottom", width=1.0), (gx + 0.55, gate_y + 0.25),
+               kind="hidden", label=f"$M_{{{gates}}}$", label_offset=(0.35, 0.1), fontsize=11)
+        _arrow(ax, (gx - 0.55, gate_y - 0.25), _edge((cells[earlier], h_y), "right", width=1.0),
+               kind="hidden")
+        _arrow(ax, _edge((cells[earlier], h_y), "top", width=1.0),
+               _edge((cells[earlier], c_y), "bottom", width=1.0), kind="hidden",
+               label=f"$D_{{{earlier}}}$", label_offset=(0.35, 0), fontsize=11)
+    ax.text(9.0, h_y + 0.25, "gradient flows\nright to left", ha="center", va="center",
+            fontsize=11, color=PALETTE["ink"])
+    _line(ax, [(0.3, 0.25), (0.9, 0.25)], kind="cell", width=2.6)
+    ax.text(1.05, 0.25, r"direct path: a product of forget gates, no weight matrix", va="center",
+            fontsize=11)
+    _line(ax, [(5.9, 0.25), (6.5, 0.25)], kind="hidden")
+    ax.text(6.65, 0.25, r"indirect: through $h$ and the gates", va="center", fontsize=11)
+    return fig
+
+
 def gru_cell(highlight=None, reset_after=True):
     """The GRU cell. highlight: None, "reset" or "update". reset_after: where the reset gate
     acts on the previous state's path to the candidate: after the product with W_hn (True,

@@ -23,3 +23,19 @@ def test_chapter_links_point_at_the_site(folder, name):
     for link in links:
         assert link.startswith(SITE), f"{link} is not on the site {SITE}"
         assert link[len(SITE):] in PAGES, f"{link} is not a page of the book"
+
+
+@pytest.mark.parametrize("chapter", [c for c in manifest.chapters() if c != "intro"])
+def test_every_chapter_ends_with_its_key_points_and_assignment(chapter):
+    """The last section of a chapter is "Key points", closed by a link to the chapter's
+    assignment (the notebook itself, where the chapter has one) or to the assignments page."""
+    text = (manifest.ROOT / "book" / f"{chapter}.md").read_text(encoding="utf-8")
+    sections = re.split(r"^## ", text, flags=re.MULTILINE)
+    last = sections[-1]
+    assert last.startswith("Key points\n"), f"{chapter} ends with '## {last.splitlines()[0]}'"
+    assert len(re.findall(r"^- ", last, flags=re.MULTILINE)) >= 3, "at least three points"
+    if chapter in manifest.assignments():
+        notebook = f"<../exercises/{chapter}/{chapter}.ipynb>"
+        assert f"{{download}}`{chapter}.ipynb {notebook}`" in last, "the assignment's notebook"
+        assert (manifest.ROOT / "exercises" / chapter / f"{chapter}.ipynb").exists()
+    assert "[Assignments](assignments.md)" in last
