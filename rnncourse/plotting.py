@@ -58,13 +58,14 @@ def gradient_norm_panel(ax, curves, title, colors=None):
     ax.set_title(title, fontsize=11)
     ax.set_xlabel("distance back in time k (steps)")
     ax.set_ylabel(r"$\|\partial L / \partial x_{T-k}\|$, relative to k = 0")
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(frameon=False)
 
 
-def long_range_panel(ax, results, task, models):
+def long_range_panel(ax, results, task, models, legend=True):
     """Final metric against length on one task, one point per seed and a line through the
     means, for each model of ``models`` ({name: (label, colour)}); ``results`` are the main
-    runs of a sweep written by rnncourse.experiments."""
+    runs of a sweep written by rnncourse.experiments. ``legend``: False where a neighbouring
+    panel already names the models."""
     for model, (label, color) in models.items():
         runs = [r for r in results if r["task"] == task and r["model"] == model]
         lengths = sorted({r["length"] for r in runs})
@@ -78,4 +79,5 @@ def long_range_panel(ax, results, task, models):
                label="guessing" if first["metric"] == "accuracy" else "always answer 1")
     ax.set_xlabel("filler tokens" if task == "language" else "sequence length T")
     ax.set_ylabel(first["metric"])
-    ax.legend(fontsize=8, frameon=False)
+    if legend:
+        ax.legend(frameon=False)

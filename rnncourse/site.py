@@ -2,7 +2,8 @@
 
 - One header, not two: sphinx-book-theme 1.3.0 with pydata-sphinx-theme 0.17.1 adds a
   full-width header that holds only a second search box; the sidebar already has one.
-- The site's stylesheet (web/site/course.css) and favicon (web/site/favicon.svg).
+- The site's stylesheet (web/site/course.css), its one script (web/site/course.js: a tap
+  on a figure enlarges it) and favicon (web/site/favicon.svg).
 """
 
 from pathlib import Path
@@ -20,4 +21,5 @@ def _theme_options(app, config):
 def setup(app):
     app.connect("config-inited", _theme_options)
     app.add_css_file("course.css")
+    app.add_js_file("course.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -49,6 +49,21 @@ WIDE_EQUATIONS = """() => !window.MathJax ? [] : Array.from(MathJax.startup.docu
                      column: item.typesetRoot.parentElement.getBoundingClientRect().width}))
     .filter((e) => e.width > e.column + 0.5)"""
 
+# Each figure's SVG states its width and its smallest font (rnncourse/figures.py); the text's
+# rendered height is that font scaled by the width the image is shown at.
+FIGURE_TEXT = r"""() => [...document.querySelectorAll("main picture.rnn-figure img")]
+  .filter((img) => img.getClientRects().length).map((img) => {
+    const svg = atob(img.currentSrc.split(",")[1]);
+    const width = Number(/data-width-in="([\d.]+)"/.exec(svg)[1]);
+    const font = Number(/data-min-font-pt="([\d.]+)"/.exec(svg)[1]);
+    return {alt: img.alt.slice(0, 60), layout: width,
+            px: font * img.getBoundingClientRect().width / (width * 72)};
+})"""
+
+OTHER_FIGURES = """() => [...document.querySelectorAll("main figure img")]
+    .filter((img) => img.getClientRects().length && !img.closest("picture.rnn-figure"))
+    .map((img) => img.alt.slice(0, 60))"""
+
 VISIBLE_OUTSIDE_SIDEBAR = """(selector) => [...document.querySelectorAll(selector)]
     .filter((e) => e.getClientRects().length && !e.closest(".bd-sidebar-primary")).length"""
 
@@ -83,6 +98,13 @@ def test_page(browser, server, page_path, view):
         assert not wide, f"display equations wider than their column: {wide}"
         overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
         assert overflow <= 0, f"the page scrolls {overflow} px sideways"
+
+        # Figures: drawn for the column, their smallest text at least 80 % of the body's.
+        body = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector("
+                             "'main p') || document.body).fontSize)")
+        small = [f for f in page.evaluate(FIGURE_TEXT) if f["px"] < 0.8 * body]
+        assert not small, f"figure text below {0.8 * body:.1f} px: {small}"
+        assert not page.evaluate(OTHER_FIGURES), "a figure not drawn by rnncourse.figures"
 
         # Explorers: each one is live (its charts drawn, its static figure put away).
         explorers = page.locator(".rnn-explorer").count()
@@ -119,6 +141,25 @@ def test_page(browser, server, page_path, view):
         (SCREENSHOTS / view).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / view / (page_path.replace("/", "_") + ".png"),
                         full_page=True)
+        assert not problems, "\n".join(problems)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("view", ["desktop", "phone"])
+def test_a_figure_enlarges_on_a_tap_and_closes(browser, server, view):
+    page, problems = load(browser, server, "book/lstm.html", view)
+    try:
+        figure = page.locator("main picture.rnn-figure img").first
+        figure.scroll_into_view_if_needed()
+        figure.click()
+        enlarged = page.locator("dialog.rnn-enlarged[open] img")
+        assert enlarged.is_visible()
+        assert enlarged.evaluate("(img) => img.complete && img.naturalWidth > 0")
+        width = enlarged.evaluate("(img) => img.getBoundingClientRect().width")
+        assert width >= page.viewport_size["width"] - 20, width
+        page.keyboard.press("Escape")
+        assert page.locator("dialog.rnn-enlarged").count() == 0
         assert not problems, "\n".join(problems)
     finally:
         page.close()

@@ -1,0 +1,47 @@
+/* Tap or click a figure to see it enlarged: the wide drawing over the whole window, which a
+ * phone can scroll and pinch. Escape, the close button or a tap outside the drawing closes it. */
+(function () {
+  "use strict";
+  const FIGURES = "main picture.rnn-figure img";
+
+  function enlarge(img) {
+    const dialog = document.createElement("dialog");
+    dialog.className = "rnn-enlarged";
+    dialog.setAttribute("aria-label", "Enlarged figure");
+    const close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Close";
+    close.addEventListener("click", () => dialog.close());
+    const big = document.createElement("img");
+    big.src = img.getAttribute("src");                  // the wide drawing, whatever the screen
+    big.alt = img.alt;
+    dialog.append(close, big);
+    dialog.addEventListener("click", (event) => {
+      if (event.target === dialog) dialog.close();
+    });
+    dialog.addEventListener("close", () => dialog.remove());
+    document.body.appendChild(dialog);
+    dialog.showModal();
+  }
+
+  function prepare() {
+    for (const img of document.querySelectorAll(FIGURES)) {
+      img.tabIndex = 0;
+      img.title = "Enlarge";
+    }
+  }
+
+  document.addEventListener("click", (event) => {
+    const img = event.target.closest(FIGURES);
+    if (img) enlarge(img);
+  });
+  document.addEventListener("keydown", (event) => {
+    const img = event.target.closest && event.target.closest(FIGURES);
+    if (img && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      enlarge(img);
+    }
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", prepare);
+  else prepare();
+})();
