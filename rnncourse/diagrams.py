@@ -37,8 +37,9 @@ def _node(ax, xy, label, kind, width=NODE_W, height=NODE_H, muted=False, fontsiz
     return box
 
 
-def _op(ax, xy, symbol, kind="ink", muted=False, radius=0.2):
-    """A pointwise operation (x, +, 1-) as a small circle."""
+def _op(ax, xy, symbol, kind="ink", muted=False, radius=None):
+    """A pointwise operation (x, +, 1-) as a small circle, wide enough for its symbol."""
+    radius = radius or (0.2 if len(symbol) == 1 else 0.27)
     color = PALETTE["muted"] if muted else PALETTE[kind]
     ax.add_patch(Circle(xy, radius, facecolor="white", edgecolor=color, linewidth=1.6,
                         zorder=3))
@@ -133,8 +134,10 @@ def bidirectional_rnn(steps=4, narrow=False):
         _node(ax, (cx, 3.2), f"$\\overleftarrow{{h}}_{k + 1}$", "reverse")
         _node(ax, (cx, 4.5), f"$o_{k + 1}$", "output")
         _arrow(ax, (cx, 0.9), (cx, 1.6), kind="input")
-        _arrow(ax, (cx - 0.3, 0.9), (cx - 0.3, 2.9), kind="input", rad=-0.25)
-        _arrow(ax, (cx + 0.3, 2.2), (cx + 0.35, 4.2), kind="hidden", rad=-0.25)
+        # The input's way to the backward state, and the forward state's way to the output,
+        # bend round the box they pass.
+        _arrow(ax, (cx - 0.3, 0.9), (cx - 0.3, 2.9), kind="input", rad=-0.45)
+        _arrow(ax, (cx + 0.3, 2.2), (cx + 0.3, 4.2), kind="hidden", rad=0.45)
         _arrow(ax, (cx, 3.5), (cx, 4.2), kind="reverse")
     for left, right in zip(centres, centres[1:]):
         _arrow(ax, (left + NODE_W / 2, 1.9), (right - NODE_W / 2, 1.9), "$W$", "hidden",
@@ -213,7 +216,7 @@ def io_patterns(narrow=False):
     for (title, inputs, outputs, decoder_from), origin in zip(panels, origins):
         _pattern_panel(ax, origin, title, inputs, outputs, decoder_from)
     ox, oy = origins[3]
-    ax.text(ox + 0.7 + 1.25 * 2.5, oy + 2.05, "context", ha="center", fontsize=11,
+    ax.text(ox + 0.7 + 1.25 * 2.5, oy + 1.28, "context", ha="center", va="top", fontsize=11,
             color=PALETTE["reverse"])
     return fig
 
@@ -261,7 +264,7 @@ def lstm_cell(highlight=None, narrow=False):
         muted = dim[part] or highlight == "cell"
         _arrow(ax, (gx, bus_y), (gx, 2.05), kind="ink", muted=muted)
         _node(ax, (gx, 2.35), fn, "gate", width=box, height=0.55, muted=muted, fontsize=small)
-        name_xy = (gx + 0.1, 1.6) if narrow else (gx + 0.45, 2.85)
+        name_xy = (gx + 0.16, 1.62) if narrow else (gx + 0.45, 2.85)
         ax.text(*name_xy, name, fontsize=small, va="center" if narrow else "baseline",
                 color=PALETTE["muted_ink" if muted else "ink"])
     # forget: f -> x on the c line
@@ -335,7 +338,7 @@ def lstm_gradient_paths(narrow=False):
         away = (gates[0] + 0.45, gates[1] - box_h / 2) if narrow else \
             (gates[0] - 0.55, gates[1] - box_h / 2)
         _arrow(ax, _edge(place(0, at[later]), edge["out"], width=1.0), towards, kind="hidden",
-               label=f"$M_{{{later}}}$", label_offset=(0.45, 0.1), fontsize=11)
+               label=f"$M_{{{later}}}$", label_offset=(0.6, 0.2), fontsize=11)
         _arrow(ax, away, _edge(place(2, at[earlier]), edge["in"], width=1.0), kind="hidden")
         _arrow(ax, _edge(place(2, at[earlier]), edge["in"] if not narrow else "left",
                          width=1.0),
@@ -386,7 +389,7 @@ def gru_cell(highlight=None, reset_after=True, narrow=False):
     ax.text(2.15, 0.1, "$x_t$", fontsize=big, color=PALETTE["input"])
 
     def gate_name(gx, name, muted=False):
-        xy = (gx + 0.1, 1.6) if narrow else (gx + 0.45, 2.85)
+        xy = (gx + 0.16, 1.62) if narrow else (gx + 0.45, 2.85)
         ax.text(*xy, name, fontsize=small, va="center" if narrow else "baseline",
                 color=PALETTE["muted_ink" if muted else "ink"])
 

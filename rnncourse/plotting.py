@@ -47,6 +47,11 @@ def radius_colors(radii):
     return colors
 
 
+def legend(ax, **options):
+    """A legend on a white, borderless box: legible where a curve passes behind it."""
+    return ax.legend(frameon=True, framealpha=0.85, edgecolor="none", **options)
+
+
 def gradient_norm_panel(ax, curves, title, colors=None):
     """Log-scale gradient norm against distance; ``curves`` maps a label to (distance, norms).
 
@@ -58,20 +63,23 @@ def gradient_norm_panel(ax, curves, title, colors=None):
     ax.set_title(title, fontsize=11)
     ax.set_xlabel("distance back in time k (steps)")
     ax.set_ylabel(r"$\|\partial L / \partial x_{T-k}\|$, relative to k = 0")
-    ax.legend(frameon=False)
+    legend(ax)
 
 
-def long_range_panel(ax, results, task, models, legend=True):
+def long_range_panel(ax, results, task, models, with_legend=True):
     """Final metric against length on one task, one point per seed and a line through the
     means, for each model of ``models`` ({name: (label, colour)}); ``results`` are the main
-    runs of a sweep written by rnncourse.experiments. ``legend``: False where a neighbouring
+    runs of a sweep written by rnncourse.experiments. ``with_legend``: False where a neighbouring
     panel already names the models."""
-    for model, (label, color) in models.items():
+    for k, (model, (label, color)) in enumerate(models.items()):
         runs = [r for r in results if r["task"] == task and r["model"] == model]
         lengths = sorted({r["length"] for r in runs})
         means = [np.mean([r["final_metric"] for r in runs if r["length"] == n])
                  for n in lengths]
-        ax.plot(lengths, means, marker="o", color=color, label=label, linewidth=2)
+        # Lines that coincide stay visible: the earlier ones are drawn wider, underneath.
+        later = len(models) - 1 - k
+        ax.plot(lengths, means, marker="o", color=color, label=label, linewidth=2 + 1.3 * later,
+                markersize=5 + 2.5 * later, alpha=0.9)
         ax.scatter([r["length"] for r in runs], [r["final_metric"] for r in runs],
                    color=color, alpha=0.35, s=14)
     first = next(r for r in results if r["task"] == task)
@@ -79,5 +87,5 @@ def long_range_panel(ax, results, task, models, legend=True):
                label="guessing" if first["metric"] == "accuracy" else "always answer 1")
     ax.set_xlabel("filler tokens" if task == "language" else "sequence length T")
     ax.set_ylabel(first["metric"])
-    if legend:
-        ax.legend(frameon=False)
+    if with_legend:
+        legend(ax)

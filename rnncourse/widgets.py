@@ -255,16 +255,16 @@ class MemoryExplorer(Explorer):
         return ax.plot([], [], color=PALETTE["input"], alpha=0.5, drawstyle="steps-mid",
                        label="input $x_t$")[0]
 
-    def survival_panel(self, ax, state, color):
-        """The last panel: the share of step 1's memory still in ``state`` k steps later."""
-        self.style(ax, f"memory of step 1 still in the {state}", "steps later k",
+    def survival_panel(self, ax, color):
+        """The last panel: the share of step 1's memory still there k steps later."""
+        self.style(ax, "memory of step 1 left", "steps later k",
                    "share remaining")
         ax.set_ylim(-0.02, 1.02)
         return ax.plot([], [], color=color, linewidth=2)[0]
 
     @staticmethod
-    def web_survival_panel(state, color):
-        return {"title": f"memory of step 1 still in the {state}", "xlabel": "steps later k",
+    def web_survival_panel(color):
+        return {"title": "memory of step 1 left", "xlabel": "steps later k",
                 "ylim": [-0.02, 1.02],
                 "series": [{"key": "survival", "against": "k", "color": color}]}
 
@@ -323,7 +323,7 @@ class LSTMGateExplorer(MemoryExplorer):
                     {"key": "c", "against": "step", "color": PALETTE["cell"], "label": "cₜ"}]},
         {"title": "hidden state hₜ", "xlabel": "step t", "span": [-STATE_SPAN, STATE_SPAN],
          "series": [{"key": "h", "against": "step", "color": PALETTE["hidden"]}]},
-        MemoryExplorer.web_survival_panel("cell", PALETTE["cell"]),
+        MemoryExplorer.web_survival_panel(PALETTE["cell"]),
     ]
 
     def __init__(self, forget=0.9, input_gate=0.5, output_gate=0.8, steps=40,
@@ -348,7 +348,7 @@ class LSTMGateExplorer(MemoryExplorer):
                 "cell": cell.plot([], [], color=PALETTE["cell"], linewidth=2,
                                   label="$c_t$")[0],
                 "hidden": hidden.plot([], [], color=PALETTE["hidden"], linewidth=2)[0],
-                "survival": self.survival_panel(survival, "cell", PALETTE["cell"])}
+                "survival": self.survival_panel(survival, PALETTE["cell"])}
 
     def compute(self, mode, forget, input_gate, output_gate, forget_bias, steps, pattern):
         x = explore.input_pattern(pattern, steps)
@@ -380,7 +380,7 @@ class GRUGateExplorer(MemoryExplorer):
         {"title": "hidden state hₜ", "xlabel": "step t", "span": [-STATE_SPAN, STATE_SPAN],
          "series": [MemoryExplorer.web_input_series(),
                     {"key": "h", "against": "step", "color": PALETTE["hidden"], "label": "hₜ"}]},
-        MemoryExplorer.web_survival_panel("state", PALETTE["update"]),
+        MemoryExplorer.web_survival_panel(PALETTE["update"]),
     ]
 
     def __init__(self, update=0.9, reset=0.5, steps=40, pattern="pulse"):
@@ -394,7 +394,7 @@ class GRUGateExplorer(MemoryExplorer):
         return {"input": self.input_line(hidden),
                 "hidden": hidden.plot([], [], color=PALETTE["hidden"], linewidth=2,
                                       label="$h_t$")[0],
-                "survival": self.survival_panel(survival, "state", PALETTE["update"])}
+                "survival": self.survival_panel(survival, PALETTE["update"])}
 
     def compute(self, update, reset, steps, pattern):
         x = explore.input_pattern(pattern, steps)
@@ -415,7 +415,8 @@ class GradientFlowExplorer(Explorer):
     caption = ("A network of 8 units reads 4 random sequences; the loss is a fixed projection "
                "of its last hidden state. The curve is the norm of the loss's gradient with "
                "respect to the input k steps earlier, relative to k = 0, averaged over the "
-               "sequences.")
+               "sequences. The plot's scale runs from 10⁻¹⁴ to 10⁸; the sentence under it "
+               "gives the exact value.")
     reading_template = ("{k} steps back the gradient is {ratio} times its size at k = 0: "
                         "it {verdict}.")
     verdicts = {"vanishes": "vanishes", "explodes": "explodes", "survives": "survives"}

@@ -298,7 +298,9 @@
 
     draw(series, xmax) {
       const s = this.spec, width = Math.max(this.box.clientWidth, 240), height = s.height || 230;
-      const m = { left: 56, right: 12, top: 30, bottom: 44 };
+      const legend = series.filter((line) => line.label);
+      // The legend is a row under the title, so that no curve runs through it.
+      const m = { left: 56, right: 12, top: legend.length ? 50 : 30, bottom: 44 };
       const w = width - m.left - m.right, h = height - m.top - m.bottom;
       this.svg.setAttribute("width", width);
       this.svg.setAttribute("height", height);
@@ -352,14 +354,16 @@
       el("text", { x: m.left, y: 18, class: "rnn-chart-title" }, this.svg).textContent = s.title;
       el("text", { x: m.left + w / 2, y: height - 6, "text-anchor": "middle",
                    class: "rnn-axis-label" }, this.svg).textContent = s.xlabel;
-      const legend = series.filter((line) => line.label);
-      legend.forEach((line, k) => {
-        const y = m.top + 14 + 18 * k, x = m.left + w - 8;
-        el("line", { x1: x - 22, x2: x - 4, y1: y, y2: y, stroke: line.color,
+      let x = m.left;
+      for (const line of legend) {
+        const y = 38;
+        el("line", { x1: x, x2: x + 18, y1: y, y2: y, stroke: line.color,
                      "stroke-width": 3, "stroke-opacity": line.opacity || 1 }, this.svg);
-        el("text", { x: x - 28, y, "text-anchor": "end", "dominant-baseline": "middle",
-                     class: "rnn-legend" }, this.svg).textContent = line.label;
-      });
+        const label = el("text", { x: x + 24, y, "dominant-baseline": "middle",
+                                   class: "rnn-legend" }, this.svg);
+        label.textContent = line.label;
+        x += 24 + label.getComputedTextLength() + 16;
+      }
     }
   }
 
