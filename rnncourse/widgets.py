@@ -422,7 +422,7 @@ class GradientFlowExplorer(Explorer):
     verdicts = {"vanishes": "vanishes", "explodes": "explodes", "survives": "survives"}
     floor, ceiling = 1e-14, 1e8
     web_panels = [{"title": "gradient reaching back in time", "xlabel": "distance k (steps)",
-                   "log": True, "ylim": [1e-14, 1e8], "clip": [1e-14, 1e8], "rules": [1.0],
+                   "log": True, "ylim": [floor, ceiling], "clip": [floor, ceiling], "rules": [1.0],
                    "series": [{"key": "relative", "against": "distance",
                                "colors": {"rnn": PALETTE["hidden"], "lstm": PALETTE["cell"]},
                                "label": "‖∂L/∂x(T−k)‖, relative"}]}]
