@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test test-fast lint bench venv web exercises notebooks grade-demo clean
+.PHONY: book translations test test-fast lint bench venv web exercises notebooks grade-demo clean
 
 venv: $(STAMP)
 
@@ -36,10 +36,24 @@ web: $(VENDOR)/.copied
 
 # RNNCOURSE_STATIC_SITE: the gate explorers are written as pages that run in the reader's
 # browser (rnncourse/web/explorers.js) instead of Jupyter widgets, which need a kernel.
+# RNNCOURSE_LANGUAGES: what a cell draws or writes is written in both editions' languages,
+# and RNNCOURSE_MESSAGES lists the words it asked to translate (rnncourse/i18n.py).
+# The English edition executes every chapter afresh into the execution cache; the Chinese
+# edition (_build/html/zh) reads the same outputs from it (rnncourse/editions.py).
+SITE_ENV = RNNCOURSE_STATIC_SITE=1 RNNCOURSE_LANGUAGES="en zh_CN" \
+	RNNCOURSE_MESSAGES=$(CURDIR)/_build/messages
+
 book: $(STAMP) $(VENDOR)/.copied
-	RNNCOURSE_STATIC_SITE=1 $(BIN)/jupyter-book build . --all --warningiserror --nitpick \
-	    --keep-going
-	@echo "The site is in _build/html (open _build/html/index.html)."
+	rm -rf _build/.jupyter_cache _build/messages
+	$(SITE_ENV) $(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+	$(SITE_ENV) $(BIN)/python -m rnncourse.editions build zh_CN
+	@echo "The site is in _build/html (open _build/html/index.html; 中文版: _build/html/zh)."
+
+# After the English text changed: update every .po file under locales/ from the sources and
+# from what the last site build's cells asked to translate, then fill in what is missing.
+translations: book
+	$(BIN)/python -m rnncourse.editions catalogues
+	$(BIN)/python -m rnncourse.editions check || true
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

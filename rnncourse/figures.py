@@ -17,10 +17,17 @@ site's browser test reads back against the size the image is shown at.
 import base64
 import html
 import io
+from contextlib import contextmanager
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
 
 import matplotlib.pyplot as plt
+from matplotlib import font_manager
 from matplotlib.gridspec import GridSpec
 from matplotlib.text import Text
+
+from .i18n import CJK, ENGLISH, languages, localized_html, translate
 
 WIDTHS_IN = {"wide": 7.0, "narrow": 3.3}
 NARROW_BELOW_PX = 640          # the column is narrower than the wide figure below this width
@@ -52,9 +59,42 @@ def _stack(fig):
         ax.tick_params(labelleft=True)          # a shared axis' labels, hidden beside its twin
 
 
-def _svg(fig, layout):
-    """``fig`` as SVG text at ``layout``'s width, its text as paths (the same on any
-    machine), marked with its width and its smallest font size."""
+@cache
+def cjk_font():
+    """The font that draws Chinese labels: Noto Sans CJK SC from the pinned ``mplfonts``
+    package, so that every machine draws the same glyphs."""
+    spec = find_spec("mplfonts")
+    if spec is None:
+        raise RuntimeError("Chinese figures need the mplfonts package (requirements.txt)")
+    path = Path(spec.submodule_search_locations[0]) / "fonts" / "NotoSansCJKsc-Regular.otf"
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+@contextmanager
+def in_language(fig, language):
+    """``fig``'s words in ``language`` while the block draws it, and the font to draw them:
+    each text's own font, falling back to the CJK font for the characters it lacks (or the
+    CJK font first, in a text with a formula)."""
+    texts = [text for text in fig.findobj(Text) if text.get_text().strip()]
+    english = [(text.get_text(), text.get_fontfamily()) for text in texts]
+    if language != ENGLISH:
+        for text, (words, families) in zip(texts, english):
+            text.set_text(translate(words, language))
+            # Mathtext sets the words around a formula in the text's first font only.
+            mixed = "$" in text.get_text() and CJK.search(text.get_text())
+            text.set_fontfamily([cjk_font(), *families] if mixed else [*families, cjk_font()])
+    try:
+        yield
+    finally:
+        for text, (words, families) in zip(texts, english):
+            text.set_text(words)
+            text.set_fontfamily(families)
+
+
+def _svg(fig, layout, language=ENGLISH):
+    """``fig`` as SVG text at ``layout``'s width and in ``language``, its text as paths (the
+    same on any machine), marked with its width and its smallest font size."""
     width, height = fig.get_size_inches()
     target = WIDTHS_IN[layout]
     diagram = not any(ax.axison for ax in fig.axes)
@@ -71,7 +111,8 @@ def _svg(fig, layout):
         raise ValueError(f"figure text: expected every font at {MIN_FONT_PT:g} pt or more, "
                          f"got {smallest:g} pt")
     buffer = io.StringIO()
-    with plt.rc_context({"svg.fonttype": "path", "svg.hashsalt": "rnncourse"}):
+    with in_language(fig, language), plt.rc_context({"svg.fonttype": "path",
+                                                     "svg.hashsalt": "rnncourse"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     start = text.index("<svg ")
@@ -87,16 +128,21 @@ class Figure:
     """A matplotlib figure for the page: ``Figure(fig, alt="what it shows, in words")``.
 
     ``narrow``, when given, is the figure to show in a narrow column instead of ``fig``
-    restacked or rescaled. Both are rendered at once and closed, so that Jupyter does not
-    show them a second time.
+    restacked or rescaled. Both are rendered at once, in each of the site's languages
+    (:mod:`rnncourse.i18n`), and closed, so that Jupyter does not show them a second time.
     """
 
     def __init__(self, fig, alt, narrow=None):
         if not isinstance(alt, str) or not alt.strip():
             raise ValueError(f"alt: expected a description of the figure, got {alt!r}")
         self.alt = " ".join(alt.split())
-        self.svgs = {"wide": _svg(fig, "wide"),
-                     "narrow": _svg(fig if narrow is None else narrow, "narrow")}
+        self.svgs = {}
+        for language in languages():
+            # The wide drawing first: narrowing a chart restacks its panels for good.
+            self.svgs[language, "wide"] = _svg(fig, "wide", language)
+        for language in languages():
+            self.svgs[language, "narrow"] = _svg(fig if narrow is None else narrow, "narrow",
+                                                 language)
         for drawn in {fig, narrow} - {None}:
             plt.close(drawn)
 
@@ -107,13 +153,17 @@ class Figure:
         return cls(draw(*args, **kwargs), alt,
                    narrow=draw(*args, narrow=True, **kwargs))
 
-    def html(self):
-        narrow, wide = (_data_uri(self.svgs[k]) for k in ("narrow", "wide"))
+    def picture(self, language=ENGLISH):
+        narrow, wide = (_data_uri(self.svgs[language, k]) for k in ("narrow", "wide"))
+        alt = translate(self.alt, language)
         return (f'<picture class="rnn-figure">'
                 f'<source media="(max-width: {NARROW_BELOW_PX}px)" srcset="{narrow}">'
-                f'<img src="{wide}" alt="{html.escape(self.alt)}">'
+                f'<img src="{wide}" alt="{html.escape(alt)}">'
                 f'</picture>')
 
+    def html(self):
+        return localized_html(self.picture)
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html(), "image/svg+xml": self.svgs["wide"],
+        return {"text/html": self.html(), "image/svg+xml": self.svgs[ENGLISH, "wide"],
                 "text/plain": f"<figure: {self.alt}>"}

@@ -4,22 +4,133 @@
   full-width header that holds only a second search box; the sidebar already has one.
 - The site's stylesheet (web/site/course.css), its one script (web/site/course.js: a tap
   on a figure enlarges it) and favicon (web/site/favicon.svg).
+- Two editions (:mod:`rnncourse.editions`): each page keeps its own language's version of
+  what a cell wrote (:mod:`rnncourse.i18n`), links to its counterpart in the other edition
+  from the header, and the Chinese search segments words with the glossary's terms.
 """
 
+import re
 from pathlib import Path
 
+from docutils import nodes
+from sphinx import addnodes
+
+from .i18n import glossary
+
 SITE_FILES = Path(__file__).resolve().parent / "web" / "site"
+# Each edition's folder in the site, and how its name is written in its own language.
+EDITIONS = {"en": ("", "English"), "zh_CN": ("zh/", "中文")}
+LANGUAGE_BLOCK = re.compile(r"<!--rnn-lang:([\w-]+)-->(.*?)<!--/rnn-lang:\1-->", re.DOTALL)
+
+
+def edition(config):
+    return config.language if config.language in EDITIONS else "en"
 
 
 def _theme_options(app, config):
     # pydata-sphinx-theme fills navbar_persistent with a search field unless it is set.
     config.html_theme_options.setdefault("navbar_persistent", [])
+    config.html_theme_options.setdefault(
+        "article_header_end", ["language-switch.html", "article-header-buttons.html"])
     config.html_static_path.append(str(SITE_FILES))
+    config.templates_path.append(str(SITE_FILES / "templates"))
     config.html_favicon = str(SITE_FILES / "favicon.svg")
 
 
+def _search_dictionary(app):
+    """jieba's user dictionary for the Chinese search: the glossary's terms are words, so a
+    query for 遗忘门 finds it whole, and jieba's search mode also indexes its part 遗忘."""
+    if not edition(app.config).startswith("zh") or app.builder.format != "html":
+        return
+    path = Path(app.doctreedir) / "search-terms.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    terms = [term for _, chinese in glossary() for term in chinese if " " not in term]
+    path.write_text("".join(f"{term} 1000 n\n" for term in terms), encoding="utf-8")
+    app.config.html_search_options = {**app.config.html_search_options, "dict": str(path)}
+
+
+def _translate_toc_captions(app, doctree):
+    """The table of contents' part captions ("The course"…) in this edition's language.
+    sphinx-external-toc adds its toctrees after Sphinx has translated the page, so their
+    captions are looked up in the page's catalogue here."""
+    if edition(app.config) == "en":
+        return
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
+    folders = [str(Path(app.srcdir, folder)) for folder in app.config.locale_dirs]
+    catalogue, _ = init_locale(folders, app.config.language, domain)
+    for toctree in doctree.findall(addnodes.toctree):
+        if toctree.get("caption"):
+            toctree["caption"] = catalogue.gettext(toctree["caption"])
+
+
+def _keep_own_language(app, doctree, docname):
+    """Of what a cell wrote in every language, keep the version in this edition's."""
+    language = edition(app.config)
+    for node in list(doctree.findall(nodes.raw)):
+        if "<!--rnn-lang:" in node.astext():
+            text = LANGUAGE_BLOCK.sub(
+                lambda block: block.group(2) if block.group(1) == language else "",
+                node.astext())
+            node.replace_self(nodes.raw(text, text, format=node.get("format", "html")))
+    own = nodes.make_id(f"rnn-lang-{language}")
+    for node in list(doctree.findall(nodes.container)):
+        versions = [name for name in node["classes"] if name.startswith("rnn-lang-")]
+        if versions == [own]:
+            node["classes"] = []
+            node.replace_self(node.children)          # unwrapped: the page's own version
+        elif versions:
+            node.parent.remove(node)
+
+
+def _counterpart(app, pagename, templatename, context, doctree):
+    """The same page in the other edition, for the header's switch and for search engines."""
+    language = edition(app.config)
+    up = "../" * pagename.count("/") + EDITIONS[language][0].count("/") * "../"
+    others = [(other, folder, name) for other, (folder, name) in EDITIONS.items()
+              if other != language]
+    context["rnn_counterparts"] = [
+        {"href": f"{up}{folder}{pagename}.html", "lang": other.replace("_", "-"),
+         "name": name} for other, folder, name in others]
+    context["metatags"] = context.get("metatags", "") + "".join(
+        f'\n<link rel="alternate" hreflang="{page["lang"]}" href="{page["href"]}">'
+        for page in context["rnn_counterparts"])
+
+
+def _glue_in_translations():
+    """Let a translated paragraph use the page's glued numbers. Sphinx parses each
+    translation as a small document of its own, which myst-nb's glue cannot see the page's
+    notebook from; the page's own parse (which meets the same glue roles first) leaves its
+    notebook in the environment for the translations that follow."""
+    from myst_nb.ext.glue import directives, roles, utils
+
+    retrieve = utils.retrieve_glue_data
+
+    def retrieve_in_page(document, key):
+        saved = document.settings.env.temp_data
+        if "nb_renderer" in document or "rnn_nb_renderer" not in saved:
+            if "nb_renderer" in document:
+                saved["rnn_nb_renderer"] = document["nb_renderer"]
+            return retrieve(document, key)
+        document["nb_renderer"] = saved["rnn_nb_renderer"]     # lent, never pickled
+        try:
+            return retrieve(document, key)
+        finally:
+            del document["nb_renderer"]
+
+    for module in (directives, roles):
+        module.retrieve_glue_data = retrieve_in_page
+
+
 def setup(app):
+    _glue_in_translations()
     app.connect("config-inited", _theme_options)
+    app.connect("builder-inited", _search_dictionary)
+    app.connect("doctree-read", _translate_toc_captions)
+    app.connect("doctree-resolved", _keep_own_language)
+    app.connect("html-page-context", _counterpart)
     app.add_css_file("course.css")
     app.add_js_file("course.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -30,6 +30,8 @@ from PIL import Image
 from rnncore.layers import LSTM
 
 from . import explore
+from .figures import in_language
+from .i18n import ENGLISH, localized_html, translate
 from .plotting import PALETTE
 
 # Set by `make book`: the chapters are being executed to build the static site.
@@ -71,14 +73,14 @@ class Control:
         return widgets.Checkbox(value=self.value, description=self.label,
                                 style={"description_width": "initial"})
 
-    def web(self):
-        spec = {"name": self.name, "label": self.label, "value": self.value,
+    def web(self, language=ENGLISH):
+        spec = {"name": self.name, "label": translate(self.label, language), "value": self.value,
                 "type": self.kind, "format": ["int"] if isinstance(self.value, int)
                 else ["fixed", self.digits]}
         if self.kind == "range":
             spec.update(min=self.low, max=self.high, step=self.step)
         if self.kind in ("select", "toggle"):
-            spec["options"] = [[option, option] for option in self.options]
+            spec["options"] = [[option, translate(option, language)] for option in self.options]
         return spec
 
 
@@ -166,12 +168,13 @@ class Explorer:
         self.data = self.compute(**values)
         self.draw(self.data)
         reading = self.reading(self.data)
-        self.figure_view.value = self.image_html(reading)
+        self.figure_view.value = self.image_html(reading, ENGLISH)
         self.summary.value = f"<p>{html.escape(reading)}</p>"
 
-    def image_html(self, reading):
-        png = base64.b64encode(self.render_png()).decode("ascii")
-        alt = html.escape(f"{self.alt_text} {reading}", quote=True)
+    def image_html(self, reading, language):
+        with in_language(self.fig, language):
+            png = base64.b64encode(self.render_png()).decode("ascii")
+        alt = html.escape(f"{translate(self.alt_text, language)} {reading}", quote=True)
         return (f'<img src="data:image/png;base64,{png}" alt="{alt}" '
                 'style="max-width: 100%; height: auto;">')
 
@@ -196,29 +199,43 @@ class Explorer:
         """The fixed numbers the page's maths needs (drawn here, with NumPy's generator)."""
         return {}
 
-    def web_config(self):
-        return {"kind": self.kind, "reading_kind": self.reading_kind,
-                "controls": [spec.web() for spec in self.specs.values()],
-                "enabled_when": {name: list(rule) for name, rule in self.enabled_when.items()},
-                "panels": self.web_panels, "reading": self.reading_template,
-                "note": self.caption, "data": self.web_data(), **self.web_texts()}
+    def web_config(self, language=ENGLISH):
+        def panel(spec):
+            words = {key: translate(spec[key], language) for key in ("title", "xlabel")
+                     if key in spec}
+            series = [{**line, **({"label": translate(line["label"], language)}
+                                  if "label" in line else {})} for line in spec["series"]]
+            return {**spec, **words, "series": series}
 
-    def web_texts(self):
+        return {"kind": self.kind, "reading_kind": self.reading_kind,
+                "controls": [spec.web(language) for spec in self.specs.values()],
+                "enabled_when": {name: list(rule) for name, rule in self.enabled_when.items()},
+                "panels": [panel(spec) for spec in self.web_panels],
+                "reading": translate(self.reading_template, language),
+                "note": translate(self.caption, language), "data": self.web_data(),
+                **self.web_texts(language)}
+
+    def web_texts(self, language):
         return {}
 
     def page_html(self):
-        """The explorer for the static site: its configuration, the figure of the starting
-        values (what a reader without JavaScript sees), and the script that makes it live."""
+        """The explorer for the static site, in each of the site's languages."""
+        return localized_html(self.page_html_in)
+
+    def page_html_in(self, language):
+        """The explorer's configuration, the figure of the starting values (what a reader
+        without JavaScript sees), and the script that makes it live."""
         web = resources.files("rnncourse").joinpath("web")
         script = web.joinpath("explorers.js").read_text(encoding="utf-8")
         style = web.joinpath("explorers.css").read_text(encoding="utf-8")
-        config = json.dumps(self.web_config(), separators=(",", ":")).replace("</", "<\\/")
-        reading = self.reading(self.data)
+        config = json.dumps(self.web_config(language),
+                            separators=(",", ":")).replace("</", "<\\/")
+        reading = self.reading(self.data, language)
         return (f'<div class="rnn-explorer">\n<style>{style}</style>\n'
                 f'<script type="application/json" class="rnn-explorer-config">{config}'
                 '</script>\n<figure class="rnn-explorer-static">'
-                f'{self.image_html(reading)}<figcaption>{html.escape(reading)} '
-                f'{html.escape(self.caption)}</figcaption></figure>\n'
+                f'{self.image_html(reading, language)}<figcaption>{html.escape(reading)} '
+                f'{html.escape(translate(self.caption, language))}</figcaption></figure>\n'
                 f'<script>{script}</script>\n</div>')
 
     # -- drawing with matplotlib -----------------------------------------------------------
@@ -287,10 +304,10 @@ class MemoryExplorer(Explorer):
             ax.set_ylim(min(low, -STATE_SPAN), max(high, STATE_SPAN))
         self.axes[0].legend(loc="upper right", fontsize=8, frameon=False)
 
-    def reading(self, data):
+    def reading(self, data, language=ENGLISH):
         k = min(20, len(data["survival"]) - 1)
-        return self.reading_template.format(k=format_number(k, ["int"]), share=format_number(
-            data["survival"][k], ["percent", 1]))
+        return translate(self.reading_template, language).format(
+            k=format_number(k, ["int"]), share=format_number(data["survival"][k], ["percent", 1]))
 
     def web_data(self):
         return {"noise": explore.input_pattern("noise", 200).tolist(), "input_weight": 2.0}
@@ -460,16 +477,18 @@ class GradientFlowExplorer(Explorer):
         line.set_color(PALETTE["cell"] if data["cell"] == "lstm" else PALETTE["hidden"])
         self.axes[0].set_xlim(0, len(data["distance"]) - 1)
 
-    def reading(self, data):
+    def reading(self, data, language=ENGLISH):
         k = len(data["relative"]) - 1
         ratio = data["relative"][k]
         verdict = self.verdicts["vanishes" if ratio < 1e-3 else "explodes" if ratio > 1e3
                                 else "survives"]
-        return self.reading_template.format(k=format_number(k, ["int"]), verdict=verdict,
-                                            ratio=format_number(ratio, ["exp", 1]))
+        return translate(self.reading_template, language).format(
+            k=format_number(k, ["int"]), verdict=translate(verdict, language),
+            ratio=format_number(ratio, ["exp", 1]))
 
-    def web_texts(self):
-        return {"verdicts": self.verdicts}
+    def web_texts(self, language):
+        return {"verdicts": {key: translate(verdict, language)
+                             for key, verdict in self.verdicts.items()}}
 
     def web_data(self):
         setup = explore.flow_setup()

@@ -11,19 +11,21 @@ from pathlib import Path
 import pytest
 import yaml
 
+from rnncourse.site import EDITIONS
+
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 SOURCES = [ROOT / "_config.yml", ROOT / "_toc.yml", *ROOT.glob("book/**/*"),
            *ROOT.glob("rnncore/**/*.py"), *ROOT.glob("rnncourse/**/*.py"),
-           *ROOT.glob("rnncourse/web/**/*")]
+           *ROOT.glob("rnncourse/web/**/*"), *ROOT.glob("locales/**/*.po")]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def site_is_fresh():
-    index = HTML / "searchindex.js"          # written by every build, last
+    index = HTML / "zh" / "searchindex.js"          # written by every build, last
     if not index.exists():
         return False
     built = index.stat().st_mtime
@@ -41,11 +43,19 @@ def site():
 
 
 def site_pages():
-    """Every page of the table of contents, as paths in the built site, and the entry page."""
+    """Every page of the table of contents, as paths in the built site, and the entry page:
+    in English at the root, then in each other edition's folder."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]] + [chapter["file"] for part in toc.get("parts", [])
                              for chapter in part["chapters"]]
-    return ["index.html"] + [f"{name}.html" for name in files]
+    pages = ["index.html"] + [f"{name}.html" for name in files]
+    return [folder + page for folder, _ in EDITIONS.values() for page in pages]
+
+
+def edition_of(page_path):
+    """The language of a page of the built site (a key of rnncourse.site.EDITIONS)."""
+    return next(language for language, (folder, _) in reversed(EDITIONS.items())
+                if page_path.startswith(folder))
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,10 +1,13 @@
 """Every page of the built site works in a real browser, with no network but localhost."""
 
+import re
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
-from .conftest import HTML, SCREENSHOTS, site_pages
+from rnncourse.site import EDITIONS
+
+from .conftest import HTML, SCREENSHOTS, edition_of, site_pages
 
 pytestmark = pytest.mark.browser
 
@@ -115,6 +118,11 @@ def test_page(browser, server, page_path, view):
 
         assert page.evaluate("() => document.documentElement.dataset.theme") == VIEWS[view][1]
 
+        # Language: the page is in its edition's, and its header links to its counterpart.
+        language = edition_of(page_path)
+        assert page.evaluate("() => document.documentElement.lang") == language.replace("_", "-")
+        check_language(page, page_path, language)
+
         # Theme: one search box (the sidebar's), and an icon for the browser's tab.
         assert page.evaluate(VISIBLE_OUTSIDE_SIDEBAR, ".search-button-field") == 0, \
             "a second search box outside the sidebar"
@@ -144,6 +152,48 @@ def test_page(browser, server, page_path, view):
         assert not problems, "\n".join(problems)
     finally:
         page.close()
+
+
+# The share of a page's words written in Chinese characters, and what is left of the other
+# language's version of a cell's output (rnncourse.i18n) after the build chose one.
+MAIN_TEXT = """() => {
+  const main = document.querySelector("main").cloneNode(true);
+  main.querySelectorAll("pre, code, .math, mjx-container, script, style, .rnn-explorer-config, "
+                        + ".citation-list")          // the references, in their own language
+      .forEach((e) => e.remove());
+  return main.innerText;
+}"""
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+
+
+def check_language(page, page_path, language):
+    switch = page.locator("a.rnn-language-switch")
+    assert switch.count() == 1 and switch.is_visible(), "no language switch in the header"
+    counterpart = urlparse(urljoin(page.url, switch.get_attribute("href"))).path.lstrip("/")
+    shown = urlparse(page.url).path.lstrip("/")       # index.html redirects to the first page
+    in_edition = shown.removeprefix(EDITIONS[language][0])
+    assert counterpart in {folder + in_edition for folder, _ in EDITIONS.values()} - {shown}, \
+        counterpart
+    assert (HTML / counterpart).exists(), counterpart
+    html = page.content()
+    assert "rnn-lang" not in html.replace("rnn-language-switch", ""), \
+        "another language's version of a cell's output is on the page"
+    alts = page.evaluate("() => [...document.querySelectorAll("
+                         "'main picture.rnn-figure img, main .rnn-explorer img')]"
+                         ".map((img) => img.alt)")
+    labels = page.locator(".rnn-explorer-live label").all_inner_texts()
+    if language == "en":
+        # (The English pages quote the article and list its terms, in Chinese.)
+        assert not any(CJK.search(words) for words in alts + labels), alts + labels
+        return
+    text = page.evaluate(MAIN_TEXT)
+    chinese, latin = len(CJK.findall(text)), len(LATIN_WORD.findall(text))
+    # Names (LSTM, PyTorch, rnncore), citations and the glossary's English stay in Latin.
+    # (A page left in English has a few Chinese characters for 30 or more Latin words.)
+    assert chinese > 2 * latin, f"{chinese} Chinese characters, {latin} Latin words"
+    assert all(CJK.search(words) for words in alts + labels), \
+        f"alt texts or explorer labels not in Chinese: {alts + labels}"
 
 
 @pytest.mark.parametrize("view", ["desktop", "phone"])

@@ -3,14 +3,20 @@
 (function () {
   "use strict";
   const FIGURES = "main picture.rnn-figure img";
+  // The page's language is that of its edition (rnncourse/editions.py).
+  const WORDS = {
+    en: { enlarged: "Enlarged figure", close: "Close", enlarge: "Enlarge" },
+    "zh-CN": { enlarged: "放大的图", close: "关闭", enlarge: "放大" },
+  };
+  const words = WORDS[document.documentElement.lang] || WORDS.en;
 
   function enlarge(img) {
     const dialog = document.createElement("dialog");
     dialog.className = "rnn-enlarged";
-    dialog.setAttribute("aria-label", "Enlarged figure");
+    dialog.setAttribute("aria-label", words.enlarged);
     const close = document.createElement("button");
     close.type = "button";
-    close.textContent = "Close";
+    close.textContent = words.close;
     close.addEventListener("click", () => dialog.close());
     const big = document.createElement("img");
     big.src = img.getAttribute("src");                  // the wide drawing, whatever the screen
@@ -27,7 +33,7 @@
   function prepare() {
     for (const img of document.querySelectorAll(FIGURES)) {
       img.tabIndex = 0;
-      img.title = "Enlarge";
+      img.title = words.enlarge;
     }
   }
 

@@ -1,0 +1,193 @@
+"""Text that the course's code draws or writes, in the reader's language.
+
+The pages' own text is translated by Sphinx (see :mod:`rnncourse.editions`). What a cell
+outputs is not in a page's source, so the code translates it: a figure's labels and alt text,
+the explorers' labels and readings, a table a cell computes. The messages and their Chinese
+forms are in ``locales/<language>/LC_MESSAGES/rnncourse.po``.
+
+A notebook run by a learner writes English only. The site's build (``make book``) sets
+``RNNCOURSE_LANGUAGES`` to every edition's language; each output then holds one version per
+language, marked, and each edition's pages keep their own (:mod:`rnncourse.site`). The build
+also sets ``RNNCOURSE_MESSAGES``, a folder where every message asked for is listed, from which
+``make translations`` writes the catalogue's template.
+"""
+
+import json
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+from IPython import display
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+GLOSSARY = LOCALES.parent / "book" / "glossary.md"
+CATALOGUE = "rnncourse"
+ENGLISH = "en"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+MATH = re.compile(r"\$[^$]*\$|`[^`]*`")      # math and code: kept as they are
+
+
+def languages():
+    """The languages an output is written in: English alone, or the site's editions."""
+    return tuple(os.environ.get("RNNCOURSE_LANGUAGES", ENGLISH).split())
+
+
+def is_message(text):
+    """Whether ``text`` has words to translate (not only numbers, symbols, math or code)."""
+    return bool(re.search(r"[A-Za-z]", MATH.sub("", text)))
+
+
+@cache
+def catalogue(language):
+    """``{English: translation}`` of the language's finished (not fuzzy) messages."""
+    from babel.messages.pofile import read_po
+
+    path = LOCALES / language / "LC_MESSAGES" / f"{CATALOGUE}.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as file:
+        messages = read_po(file)
+    return {m.id: m.string for m in messages if m.id and m.string and not m.fuzzy}
+
+
+def _record(message):
+    folder = os.environ.get("RNNCOURSE_MESSAGES")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        with (Path(folder) / f"{os.getpid()}.jsonl").open("a", encoding="utf-8") as file:
+            file.write(json.dumps(message, ensure_ascii=False) + "\n")
+
+
+# A number outside math: the catalogue holds "after {0} steps", not one message per count.
+NUMBER = re.compile(r"(?<![\w.{])[-−]?\d(?:[\d,]*\d)?(?:\.\d+)?(?:e[-+]?\d+)?%?(?![\w{])")
+
+
+def template(message):
+    """``message`` as a catalogue entry, with its numbers (outside math) as ``{0}``, ``{1}``…,
+    and the numbers."""
+    numbers, pieces, start = [], [], 0
+    for math in [*MATH.finditer(message), None]:
+        end = math.start() if math else len(message)
+
+        def placeholder(match):
+            numbers.append(match.group())
+            return f"{{{len(numbers) - 1}}}"
+        text = message[start:end].replace("{", "{{").replace("}", "}}")
+        pieces.append(NUMBER.sub(placeholder, text))
+        if math:
+            pieces.append(math.group().replace("{", "{{").replace("}", "}}"))
+            start = math.end()
+    return "".join(pieces), numbers
+
+
+def translate(message, language):
+    """``message`` in ``language``; English where the catalogue has no translation yet."""
+    if language == ENGLISH or not is_message(message):
+        return message
+    entry, numbers = template(" ".join(message.split()) if "\n" not in message else message)
+    _record(entry)
+    translated = catalogue(language).get(entry)
+    return message if translated is None else translated.format(*numbers)
+
+
+def _english_terms(cell):
+    """"memory cell, cell state" -> both; "deep (stacked) RNN" -> "deep RNN", "stacked RNN";
+    "long short-term memory (LSTM)" -> the words alone (an abbreviation is not translated)."""
+    terms = []
+    for part in cell.split(","):
+        alternative = re.fullmatch(r"(.*?)\s*\(([a-z]+)\)\s*(.*)", part.strip())
+        if alternative:
+            before, instead, after = alternative.groups()
+            terms += [f"{before} {after}".strip(), f"{instead} {after}".strip()]
+        else:
+            terms.append(re.sub(r"\s*\([^)]*\)", "", part).strip())
+    return terms
+
+
+def glossary(path=GLOSSARY):
+    """The glossary's rows as ``(English terms, Chinese terms)``. The Chinese cell gives the
+    article's term and, in brackets, a usual alternative; either is the term."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or cells[1] == "中文" or not re.search(r"[\u4e00-\u9fff]", cells[1]):
+            continue
+        rows.append((_english_terms(cells[0]),
+                     [term.strip() for term in re.split(r"[（）]", cells[1]) if term.strip()]))
+    return rows
+
+
+def recorded_messages(folder):
+    """Every message the build's outputs asked for, in first-asked order."""
+    seen = {}
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            seen.setdefault(json.loads(line), None)
+    return list(seen)
+
+
+def write_template(path, folder=None):
+    """The catalogue's template (.pot) from the messages the last site build recorded."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from rnncourse.editions import MESSAGES
+
+    template = Catalog(project="rnncourse", charset="utf-8")
+    for message in recorded_messages(folder or MESSAGES):
+        template.add(message)
+    with Path(path).open("wb") as file:
+        write_po(file, template, width=96, omit_header=False)
+
+
+def localized_html(render):
+    """``render(language)`` for every language, each marked for :mod:`rnncourse.site`."""
+    versions = languages()
+    if versions == (ENGLISH,):
+        return render(ENGLISH)
+    return "".join(f"<!--rnn-lang:{language}-->{render(language)}<!--/rnn-lang:{language}-->"
+                   for language in versions)
+
+
+def localized_markdown(render):
+    """Markdown ``render(language)`` for every language, each in a marked container."""
+    versions = languages()
+    if versions == (ENGLISH,):
+        return render(ENGLISH)
+    return "\n\n".join(f"::::{{container}} rnn-lang-{language}\n{render(language)}\n::::"
+                       for language in versions)
+
+
+def _translate_cell(cell, language):
+    bold = cell.startswith("**") and cell.endswith("**") and len(cell) > 4
+    text = translate(cell[2:-2] if bold else cell, language)
+    return f"**{text}**" if bold else text
+
+
+TABLE_CELL = re.compile(r"((?:\$[^$]*\$|`[^`]*`|[^|$`])+)")
+
+
+def translate_markdown(text, language):
+    """Markdown text in ``language``: each paragraph line and each table cell a message;
+    code blocks and a table's rule line kept."""
+    if language == ENGLISH:
+        return text
+    lines, in_code = [], False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            in_code = not in_code
+        elif not in_code and line.startswith("|") and not set(line) <= set("|-: "):
+            line = "| " + " | ".join(_translate_cell(cell.strip(), language)
+                                     for cell in TABLE_CELL.findall(line)) + " |"
+        elif not in_code and line.strip():
+            line = translate(line, language)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+class Markdown(display.Markdown):
+    """IPython's ``Markdown`` output, its words in each of the site's languages."""
+
+    def _repr_markdown_(self):
+        return localized_markdown(lambda language: translate_markdown(self.data, language))

@@ -1,0 +1,68 @@
+"""The Chinese edition of the built site: its explorers speak Chinese with Python's numbers,
+its search finds Chinese terms, and the code's catalogue has every message the build used."""
+
+import pytest
+from babel.messages.pofile import read_po
+
+from rnncourse import editions, i18n
+
+from .test_explorers import GRIDS, PAGES, SET_ALL, python_explorers  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def open_page(browser, server, path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server}/{path}", wait_until="load")
+    return page, errors
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_the_chinese_explorers_label_and_read_in_chinese(kind, browser, server,
+                                                         python_explorers):  # noqa: F811
+    page, errors = open_page(browser, server, "zh/" + PAGES[kind])
+    try:
+        page.wait_for_function("() => window.rnnExplorers && rnnExplorers.instances.length")
+        explorer = python_explorers[kind]
+        shown_labels = page.evaluate(
+            """(kind) => [...rnnExplorers.instances.find((i) => i.config.kind === kind)
+                 .root.querySelectorAll('.rnn-controls label')].map((l) => l.textContent)""",
+            kind)
+        expected_labels = [i18n.translate(spec.label, "zh_CN")
+                           for spec in explorer.specs.values()]
+        assert [label.strip() for label in shown_labels] == expected_labels
+        assert all(i18n.CJK.search(label) for label in expected_labels), expected_labels
+        for values in GRIDS[kind][::7]:
+            shown = page.evaluate(SET_ALL, [kind, values])
+            expected = explorer.compute(**shown["values"])
+            assert shown["reading"] == explorer.reading(expected, "zh_CN"), shown["values"]
+            assert i18n.CJK.search(shown["reading"]), shown["reading"]
+        assert not errors
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("query, page_name", [("遗忘门", "lstm"), ("遗忘", "lstm"),
+                                              ("更新门", "gru"), ("梯度消失", "bptt")])
+def test_the_chinese_search_finds_whole_and_partial_terms(query, page_name, browser, server):
+    page, errors = open_page(browser, server, f"zh/search.html?q={query}")
+    try:
+        results = page.locator("#search-results li a")
+        results.first.wait_for(timeout=15000)
+        found = [href.split("?")[0] for href in results.evaluate_all(
+            "(links) => links.map((a) => a.getAttribute('href'))")]
+        assert f"book/{page_name}.html" in found, found
+        assert not errors
+    finally:
+        page.close()
+
+
+def test_the_code_catalogue_holds_exactly_what_the_build_asked_for(site):
+    asked = set(i18n.recorded_messages(editions.MESSAGES))
+    assert len(asked) > 100
+    with (i18n.LOCALES / "zh_CN" / "LC_MESSAGES" / "rnncourse.po").open("rb") as file:
+        have = {m.id for m in read_po(file) if m.id}
+    assert asked - have == set(), "run `make translations`: new messages in the code"
+    assert have - asked == set(), "run `make translations`: the code no longer asks for these"
