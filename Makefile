@@ -34,20 +34,10 @@ $(VENDOR)/.copied: $(NODE_STAMP)
 
 web: $(VENDOR)/.copied
 
-# RNNCOURSE_STATIC_SITE: the gate explorers are written as pages that run in the reader's
-# browser (rnncourse/web/explorers.js) instead of Jupyter widgets, which need a kernel.
-# RNNCOURSE_LANGUAGES: what a cell draws or writes is written in both editions' languages,
-# and RNNCOURSE_MESSAGES lists the words it asked to translate (rnncourse/i18n.py).
-# The English edition executes every chapter afresh into the execution cache; the Chinese
-# edition (_build/html/zh) reads the same outputs from it (rnncourse/editions.py).
-SITE_ENV = RNNCOURSE_STATIC_SITE=1 RNNCOURSE_LANGUAGES="en zh_CN" \
-	RNNCOURSE_MESSAGES=$(CURDIR)/_build/messages
-
+# Both editions, English at _build/html and Chinese at _build/html/zh: the English one
+# executes every chapter afresh, the Chinese one reads the same outputs (rnncourse/editions.py).
 book: $(STAMP) $(VENDOR)/.copied
-	rm -rf _build/.jupyter_cache _build/messages
-	$(SITE_ENV) $(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
-	$(SITE_ENV) $(BIN)/python -m rnncourse.editions build zh_CN
-	@echo "The site is in _build/html (open _build/html/index.html; 中文版: _build/html/zh)."
+	$(BIN)/python -m rnncourse.editions site
 
 # After the English text changed: update every .po file under locales/ from the sources and
 # from what the last site build's cells asked to translate, then fill in what is missing.

@@ -7,30 +7,41 @@ a cell) is a message in ``locales/zh_CN/LC_MESSAGES/rnncourse.po`` (see
 :mod:`rnncourse.i18n`). The code, and so every executed number, is shared: the Chinese build
 reads the English build's executed notebooks from the shared execution cache.
 
-    python -m rnncourse.editions build zh_CN     # the Chinese site, into _build/html/zh
-    python -m rnncourse.editions catalogues      # update every .po from the sources
+    python -m rnncourse.editions site            # both editions (`make book`)
+    python -m rnncourse.editions catalogues      # update every .po (`make translations`)
+    python -m rnncourse.editions check           # list what is left to translate
 """
 
 import argparse
+import os
 import re
 import shutil
 import sys
 from pathlib import Path
+
+from .site import EDITIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 BUILD = ROOT / "_build"
 EXECUTION_CACHE = BUILD / ".jupyter_cache"
 MESSAGES = BUILD / "messages"            # what the code's output asked to translate
-TRANSLATED = ("zh_CN",)
-SITE_DIRS = {"zh_CN": "zh"}              # the edition's folder under _build/html
+TRANSLATED = tuple(language for language in EDITIONS if language != "en")
+# How the site's build runs the chapters: the gate explorers as pages that compute in the
+# reader's browser (rnncourse.widgets); what a cell draws or writes, in every edition's
+# language, listing the words it asked to translate (rnncourse.i18n).
+SITE_ENVIRONMENT = {"RNNCOURSE_STATIC_SITE": "1", "RNNCOURSE_LANGUAGES": " ".join(EDITIONS),
+                    "RNNCOURSE_MESSAGES": str(MESSAGES)}
 
 
 def sphinx_overrides(**extra):
-    """The configuration `jupyter-book build .` uses, for a build this module runs."""
+    """What `jupyter-book build . --nitpick` adds to _config.yml, the catalogues, and
+    execution that reads the shared cache (and fills it, the first time)."""
     return {"external_toc_path": "_toc.yml", "latex_individualpages": False,
             "nitpicky": True, "locale_dirs": [str(LOCALES)], "gettext_compact": False,
-            "gettext_location": False, "gettext_uuid": False, **extra}
+            "gettext_location": False, "gettext_uuid": False, "nb_execution_mode": "cache",
+            "nb_execution_cache_path": str(EXECUTION_CACHE),
+            "nb_execution_raise_on_error": True, **extra}
 
 
 def title(language):
@@ -55,22 +66,35 @@ def _sphinx(builder, outdir, doctrees, overrides, warningiserror, fresh=False):
         raise SystemExit(f"the {builder} build of {outdir.name} failed")
 
 
+def site():
+    """Both editions. The English one executes every chapter afresh into the execution
+    cache; each translated edition reads the same outputs from it."""
+    for stale in (EXECUTION_CACHE, MESSAGES):
+        shutil.rmtree(stale, ignore_errors=True)
+    for language in EDITIONS:
+        build(language)
+    print(f"The site is in {BUILD / 'html'} (open index.html; 中文版: zh/index.html).")
+
+
 def build(language):
-    """The site in ``language``, its executed outputs taken from the English build's cache."""
-    outdir = BUILD / "html" / SITE_DIRS[language]
-    _sphinx("html", outdir, BUILD / f".doctrees-{outdir.name}", sphinx_overrides(
-        language=language, html_title=title(language),
-        nb_execution_mode="cache", nb_execution_cache_path=str(EXECUTION_CACHE),
-        nb_execution_raise_on_error=True), warningiserror=True, fresh=True)
+    """The site in ``language``, under its folder of _build/html."""
+    os.environ.update(SITE_ENVIRONMENT)
+    folder = EDITIONS[language][0].strip("/")
+    translated = {} if language == "en" else {"language": language,
+                                              "html_title": title(language)}
+    _sphinx("html", BUILD / "html" / folder, BUILD / ".doctrees" / (folder or "en"),
+            sphinx_overrides(**translated), warningiserror=True, fresh=True)
 
 
 def extract(templates):
-    """Every page's messages, as templates (.pot) in ``templates``. No notebook runs: what
-    a cell outputs is translated by :mod:`rnncourse.i18n`, not here."""
+    """Every page's messages, as templates (.pot) in ``templates``, with the captions that
+    cells' outputs carry. What a cell writes is left out: :mod:`rnncourse.i18n` translates
+    it (rnncourse.site drops it from this build)."""
+    os.environ.update(SITE_ENVIRONMENT)
     shutil.rmtree(templates, ignore_errors=True)
     templates = Path(templates)
-    _sphinx("gettext", templates, templates.parent / ".doctrees-gettext",
-            sphinx_overrides(nb_execution_mode="off"), warningiserror=False)
+    _sphinx("gettext", templates, templates.parent / ".doctrees-gettext", sphinx_overrides(),
+            warningiserror=False)
 
 
 def catalogues():
@@ -136,15 +160,18 @@ def catalogue_problems(path):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m rnncourse.editions")
     commands = parser.add_subparsers(dest="command", required=True)
-    build_parser = commands.add_parser("build", help="build a translated edition of the site")
-    build_parser.add_argument("language", choices=TRANSLATED)
+    commands.add_parser("site", help="build both editions of the site")
+    build_parser = commands.add_parser("build", help="build one edition of the site")
+    build_parser.add_argument("language", choices=list(EDITIONS))
     commands.add_parser("catalogues", help="update the .po files from the sources")
     extract_parser = commands.add_parser("extract", help="write the pages' .pot templates")
     extract_parser.add_argument("folder", type=Path)
     check_parser = commands.add_parser("check", help="list untranslated or broken messages")
     check_parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    if args.command == "build":
+    if args.command == "site":
+        site()
+    elif args.command == "build":
         build(args.language)
     elif args.command == "catalogues":
         catalogues()

@@ -67,8 +67,9 @@ def _translate_toc_captions(app, doctree):
 
 
 def _keep_own_language(app, doctree, docname):
-    """Of what a cell wrote in every language, keep the version in this edition's."""
-    language = edition(app.config)
+    """Of what a cell wrote in every language, keep the version in this edition's (and, for
+    the catalogues, none: rnncourse.i18n translates it)."""
+    language = None if app.builder.name == "gettext" else edition(app.config)
     for node in list(doctree.findall(nodes.raw)):
         if "<!--rnn-lang:" in node.astext():
             text = LANGUAGE_BLOCK.sub(

@@ -1,6 +1,9 @@
 """The Chinese edition of the built site: its explorers speak Chinese with Python's numbers,
 its search finds Chinese terms, and the code's catalogue has every message the build used."""
 
+import subprocess
+import sys
+
 import pytest
 from babel.messages.pofile import read_po
 
@@ -62,7 +65,27 @@ def test_the_chinese_search_finds_whole_and_partial_terms(query, page_name, brow
 def test_the_code_catalogue_holds_exactly_what_the_build_asked_for(site):
     asked = set(i18n.recorded_messages(editions.MESSAGES))
     assert len(asked) > 100
-    with (i18n.LOCALES / "zh_CN" / "LC_MESSAGES" / "rnncourse.po").open("rb") as file:
-        have = {m.id for m in read_po(file) if m.id}
+    have = messages(i18n.LOCALES / "zh_CN" / "LC_MESSAGES" / "rnncourse.po")
     assert asked - have == set(), "run `make translations`: new messages in the code"
     assert have - asked == set(), "run `make translations`: the code no longer asks for these"
+
+
+def messages(path):
+    with path.open("rb") as file:
+        return {m.id for m in read_po(file) if m.id}
+
+
+def test_the_catalogues_follow_the_english_sources(site, tmp_path):
+    """Extract the pages' messages afresh (from the built site's executed chapters, for the
+    figures' captions): a changed English sentence that the catalogue does not have yet
+    (run `make translations`) fails here."""
+    subprocess.run([sys.executable, "-m", "rnncourse.editions", "extract",
+                    str(tmp_path / "gettext")], check=True, capture_output=True)
+    pages = i18n.LOCALES / "zh_CN" / "LC_MESSAGES" / "book"
+    stale = {}
+    for template in sorted((tmp_path / "gettext" / "book").glob("*.pot")):
+        wanted, have = messages(template), messages(pages / f"{template.stem}.po")
+        if wanted != have:
+            stale[template.stem] = {"new in English": sorted(wanted - have)[:3],
+                                    "gone from English": sorted(have - wanted)[:3]}
+    assert not stale, stale

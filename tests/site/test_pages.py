@@ -163,8 +163,17 @@ MAIN_TEXT = """() => {
       .forEach((e) => e.remove());
   return main.innerText;
 }"""
+BLOCKS = """() => [...document.querySelectorAll("main p, main figcaption, main li, main th, "
+    + "main td, main h1, main h2, main h3, main dt, main dd, main summary, main label, "
+    + "main .admonition-title, main .sd-tab-label")]
+  .filter((e) => !e.closest("pre, .citation-list"))
+  .map((e) => { const c = e.cloneNode(true);
+                c.querySelectorAll("code, .math, mjx-container").forEach((x) => x.remove());
+                return c.innerText; })"""
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」")
+ENGLISH_RUN = re.compile(r"(?:\b[A-Za-z][A-Za-z'’-]*\b[\s,;:()]+){5,}[A-Za-z]+")
 
 
 def check_language(page, page_path, language):
@@ -194,6 +203,10 @@ def check_language(page, page_path, language):
     assert chinese > 2 * latin, f"{chinese} Chinese characters, {latin} Latin words"
     assert all(CJK.search(words) for words in alts + labels), \
         f"alt texts or explorer labels not in Chinese: {alts + labels}"
+    # No sentence left in English (a quotation, such as a checker's message, may be).
+    english = [run.group() for block in page.evaluate(BLOCKS)
+               for run in ENGLISH_RUN.finditer(QUOTED.sub("", block))]
+    assert not english, f"English left on the page: {english[:5]}"
 
 
 @pytest.mark.parametrize("view", ["desktop", "phone"])
