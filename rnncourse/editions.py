@@ -44,15 +44,19 @@ def sphinx_overrides(**extra):
             "nb_execution_raise_on_error": True, **extra}
 
 
-def title(language):
-    """The site's title (the first page's heading) as that page's catalogue translates it."""
+def site_names(language):
+    """The site's title (the first page's heading, as that page's catalogue translates it)
+    and its authors (shown in the footer), in ``language``."""
     import yaml
     from babel.messages.pofile import read_po
 
-    english = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
+    from .i18n import translate
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     with (LOCALES / language / "LC_MESSAGES" / "book" / "intro.po").open("rb") as file:
-        message = read_po(file).get(english)
-    return message.string if message and message.string else english
+        message = read_po(file).get(config["title"])
+    title = message.string if message and message.string else config["title"]
+    return {"html_title": title, "author": translate(config["author"], language)}
 
 
 def _sphinx(builder, outdir, doctrees, overrides, warningiserror, fresh=False):
@@ -80,8 +84,7 @@ def build(language):
     """The site in ``language``, under its folder of _build/html."""
     os.environ.update(SITE_ENVIRONMENT)
     folder = EDITIONS[language][0].strip("/")
-    translated = {} if language == "en" else {"language": language,
-                                              "html_title": title(language)}
+    translated = {} if language == "en" else {"language": language, **site_names(language)}
     _sphinx("html", BUILD / "html" / folder, BUILD / ".doctrees" / (folder or "en"),
             sphinx_overrides(**translated), warningiserror=True, fresh=True)
 

@@ -67,12 +67,27 @@ def test_each_edition_keeps_its_own_version_of_an_output(catalogue, language):
         box = nodes.container(classes=[nodes.make_id(f"rnn-lang-{lang}")])
         box += nodes.paragraph(text=f"table in {lang}")
         document += box
-    app = SimpleNamespace(config=SimpleNamespace(language=language))
+    app = SimpleNamespace(config=SimpleNamespace(language=language),
+                          builder=SimpleNamespace(name="html"))
     site._keep_own_language(app, document, "page")
     raw = next(iter(document.findall(nodes.raw)))
     assert raw.astext() == f"<b>{language}</b>"
     assert [p.astext() for p in document.findall(nodes.paragraph)] == [f"table in {language}"]
     assert not list(document.findall(nodes.container))          # the kept one unwrapped
+
+
+def test_the_catalogues_get_no_version_of_an_output(catalogue):
+    """rnncourse.po translates what a cell wrote; the pages' catalogues must not hold it."""
+    document = new_document("page")
+    html = i18n.localized_html(lambda lang: f"<b>{lang}</b>")
+    document += nodes.raw(html, html, format="html")
+    for lang in ("en", "zh_CN"):
+        document += nodes.container(classes=[nodes.make_id(f"rnn-lang-{lang}")])
+    app = SimpleNamespace(config=SimpleNamespace(language="en"),
+                          builder=SimpleNamespace(name="gettext"))
+    site._keep_own_language(app, document, "page")
+    assert next(iter(document.findall(nodes.raw))).astext() == ""
+    assert not list(document.findall(nodes.container))
 
 
 def test_the_glossary_pairs_each_english_term_with_its_chinese_forms():

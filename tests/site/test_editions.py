@@ -89,3 +89,22 @@ def test_the_catalogues_follow_the_english_sources(site, tmp_path):
             stale[template.stem] = {"new in English": sorted(wanted - have)[:3],
                                     "gone from English": sorted(have - wanted)[:3]}
     assert not stale, stale
+
+
+@pytest.mark.parametrize("name", ["lstm", "instructors"])
+def test_the_switch_opens_the_other_edition_at_the_same_section(name, browser, server):
+    page, errors = open_page(browser, server, f"zh/book/{name}.html")
+    try:
+        ids = page.evaluate("() => [...document.querySelectorAll('main section[id]')]"
+                            ".map((s) => s.id)")
+        english, _ = open_page(browser, server, f"book/{name}.html")
+        assert ids == english.evaluate("() => [...document.querySelectorAll('main section[id]')]"
+                                       ".map((s) => s.id)")
+        english.close()
+        page.goto(f"{server}/zh/book/{name}.html#{ids[-1]}")
+        page.locator("a.rnn-language-switch").click()
+        page.wait_for_url(f"**/book/{name}.html#{ids[-1]}")
+        assert "/zh/" not in page.url
+        assert not errors
+    finally:
+        page.close()

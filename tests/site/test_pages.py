@@ -169,10 +169,12 @@ BLOCKS = """() => [...document.querySelectorAll("main p, main figcaption, main l
   .filter((e) => !e.closest("pre, .citation-list"))
   .map((e) => { const c = e.cloneNode(true);
                 c.querySelectorAll("code, .math, mjx-container").forEach((x) => x.remove());
-                return c.innerText; })"""
+                const row = e.closest("tr");
+                return {text: c.innerText, row: row ? row.innerText : ""}; })"""
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」")
+ENGLISH_WORD = re.compile(r"\b(?![A-Z0-9]+\b)[A-Za-z]{3,}\b")      # not an acronym
 ENGLISH_RUN = re.compile(r"(?:\b[A-Za-z][A-Za-z'’-]*\b[\s,;:()]+){5,}[A-Za-z]+")
 
 
@@ -203,9 +205,15 @@ def check_language(page, page_path, language):
     assert chinese > 2 * latin, f"{chinese} Chinese characters, {latin} Latin words"
     assert all(CJK.search(words) for words in alts + labels), \
         f"alt texts or explorer labels not in Chinese: {alts + labels}"
-    # No sentence left in English (a quotation, such as a checker's message, may be).
-    english = [run.group() for block in page.evaluate(BLOCKS)
-               for run in ENGLISH_RUN.finditer(QUOTED.sub("", block))]
+    # No sentence left in English (a quotation, such as a checker's message, may be), and no
+    # heading, label or cell of English words alone (a row that is translated, such as the
+    # glossary's, may keep its English term).
+    blocks = page.evaluate(BLOCKS)
+    english = [run.group() for block in blocks
+               for run in ENGLISH_RUN.finditer(QUOTED.sub("", block["text"]))]
+    english += [block["text"] for block in blocks
+                if not CJK.search(block["text"]) and not CJK.search(block["row"])
+                and len(ENGLISH_WORD.findall(QUOTED.sub("", block["text"]))) >= 2]
     assert not english, f"English left on the page: {english[:5]}"
 
 

@@ -30,7 +30,15 @@
     dialog.showModal();
   }
 
+  // The other edition's page opens at the same section (the sections' ids are the same).
+  function keepPlace(link) {
+    link.addEventListener("click", () => {
+      link.href = link.href.split(/[?#]/)[0] + location.search + location.hash;
+    });
+  }
+
   function prepare() {
+    document.querySelectorAll("a.rnn-language-switch").forEach(keepPlace);
     for (const img of document.querySelectorAll(FIGURES)) {
       img.tabIndex = 0;
       img.title = words.enlarge;
