@@ -154,6 +154,9 @@ def catalogue_problems(path):
         elif message.string == message.id and english_words(message.id) > 1 and \
                 path.stem != "glossary":      # whose English column stays English
             problems.append(f"{where} is copied, not translated")
+        elif re.match(r"\d+\. ", message.string):
+            problems.append(f"{where}: a translation starting with a number and a full stop "
+                            "reads as a list item, and Sphinx drops it: write 1\\. not 1.")
         elif markup(message.id) != markup(message.string):
             lost = set(markup(message.id)) ^ set(markup(message.string))
             problems.append(f"{where}: markup differs from the English: {sorted(lost)}")

@@ -141,22 +141,23 @@ def write_template(path, folder=None):
         write_po(file, template, width=96, omit_header=False)
 
 
-def localized_html(render):
-    """``render(language)`` for every language, each marked for :mod:`rnncourse.site`."""
+def _versions(render, mark, separator):
     versions = languages()
     if versions == (ENGLISH,):
         return render(ENGLISH)
-    return "".join(f"<!--rnn-lang:{language}-->{render(language)}<!--/rnn-lang:{language}-->"
-                   for language in versions)
+    return separator.join(mark(language, render(language)) for language in versions)
+
+
+def localized_html(render):
+    """``render(language)`` for every language, each marked for :mod:`rnncourse.site`."""
+    return _versions(render, lambda language, text:
+                     f"<!--rnn-lang:{language}-->{text}<!--/rnn-lang:{language}-->", "")
 
 
 def localized_markdown(render):
     """Markdown ``render(language)`` for every language, each in a marked container."""
-    versions = languages()
-    if versions == (ENGLISH,):
-        return render(ENGLISH)
-    return "\n\n".join(f"::::{{container}} rnn-lang-{language}\n{render(language)}\n::::"
-                       for language in versions)
+    return _versions(render, lambda language, text:
+                     f"::::{{container}} rnn-lang-{language}\n{text}\n::::", "\n\n")
 
 
 def _translate_cell(cell, language):

@@ -36,9 +36,11 @@ def test_the_checker_finds_what_is_missing_fuzzy_or_broken(tmp_path):
                     'msgid "one"\nmsgstr ""\n\n'
                     '#, fuzzy\nmsgid "two"\nmsgstr "二"\n\n'
                     'msgid "the gate $f_t$ after {0} steps"\nmsgstr "门 $f$ 之后"\n\n'
-                    'msgid "[the LSTM](lstm.md)"\nmsgstr "[LSTM](gru.md)"\n', encoding="utf-8")
+                    'msgid "[the LSTM](lstm.md)"\nmsgstr "[LSTM](gru.md)"\n\n'
+                    'msgid "1. Forget gate"\nmsgstr "1. 遗忘门"\n', encoding="utf-8")
     problems = editions.catalogue_problems(path)
-    assert len(problems) == 4, problems
+    assert len(problems) == 5, problems
+    assert "list item" in problems[4]
     assert "not translated" in problems[0] and "fuzzy" in problems[1]
     assert "$f_t$" in problems[2] and "{0}" in problems[2] and "lstm.md" in problems[3]
 
