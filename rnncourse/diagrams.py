@@ -338,7 +338,9 @@ def lstm_gradient_paths(narrow=False):
         away = (gates[0] + 0.45, gates[1] - box_h / 2) if narrow else \
             (gates[0] - 0.55, gates[1] - box_h / 2)
         _arrow(ax, _edge(place(0, at[later]), edge["out"], width=1.0), towards, kind="hidden",
-               label=f"$M_{{{later}}}$", label_offset=(0.6, 0.2), fontsize=11)
+               label=f"$M_{{{later}}}$", fontsize=11,
+               # below the arrow, clear of the D arrow that rises into the same cell state
+               label_offset=(0.6, 0.2) if narrow else (0.25, -0.3))
         _arrow(ax, away, _edge(place(2, at[earlier]), edge["in"], width=1.0), kind="hidden")
         _arrow(ax, _edge(place(2, at[earlier]), edge["in"] if not narrow else "left",
                          width=1.0),
