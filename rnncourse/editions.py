@@ -109,7 +109,7 @@ def catalogues():
 
     templates = BUILD / "gettext"
     extract(templates)
-    i18n.write_template(templates / "rnncourse.pot")
+    i18n.write_template(templates / "rnncourse.pot", MESSAGES)
 
     update(str(LOCALES), str(templates), list(TRANSLATED), line_width=96,
            ignore_obsolete=True)

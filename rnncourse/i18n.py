@@ -51,9 +51,13 @@ def catalogue(language):
     return {m.id: m.string for m in messages if m.id and m.string and not m.fuzzy}
 
 
+_recorded = set()          # (folder, message): by this process, each written down once
+
+
 def _record(message):
     folder = os.environ.get("RNNCOURSE_MESSAGES")
-    if folder:
+    if folder and (folder, message) not in _recorded:
+        _recorded.add((folder, message))
         Path(folder).mkdir(parents=True, exist_ok=True)
         with (Path(folder) / f"{os.getpid()}.jsonl").open("a", encoding="utf-8") as file:
             file.write(json.dumps(message, ensure_ascii=False) + "\n")
@@ -111,7 +115,7 @@ def glossary(path=GLOSSARY):
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) != 3 or cells[1] == "中文" or not re.search(r"[\u4e00-\u9fff]", cells[1]):
+        if len(cells) != 3 or cells[1] == "中文" or not CJK.search(cells[1]):
             continue
         rows.append((_english_terms(cells[0]),
                      [term.strip() for term in re.split(r"[（）]", cells[1]) if term.strip()]))
@@ -127,15 +131,14 @@ def recorded_messages(folder):
     return list(seen)
 
 
-def write_template(path, folder=None):
-    """The catalogue's template (.pot) from the messages the last site build recorded."""
+def write_template(path, folder):
+    """The catalogue's template (.pot) from the messages a site build recorded in
+    ``folder``."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    from rnncourse.editions import MESSAGES
-
     template = Catalog(project="rnncourse", charset="utf-8")
-    for message in recorded_messages(folder or MESSAGES):
+    for message in recorded_messages(folder):
         template.add(message)
     with Path(path).open("wb") as file:
         write_po(file, template, width=96, omit_header=False)

@@ -53,7 +53,9 @@ def _translate_toc_captions(app, doctree):
     """The table of contents' part captions ("The course"…) in this edition's language.
     sphinx-external-toc adds its toctrees after Sphinx has translated the page, so their
     captions are looked up in the page's catalogue here."""
-    if edition(app.config) == "en":
+    toctrees = [toctree for toctree in doctree.findall(addnodes.toctree)
+                if toctree.get("caption")]
+    if edition(app.config) == "en" or not toctrees:
         return
     from sphinx.locale import init as init_locale
     from sphinx.util.i18n import docname_to_domain
@@ -61,9 +63,8 @@ def _translate_toc_captions(app, doctree):
     domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
     folders = [str(Path(app.srcdir, folder)) for folder in app.config.locale_dirs]
     catalogue, _ = init_locale(folders, app.config.language, domain)
-    for toctree in doctree.findall(addnodes.toctree):
-        if toctree.get("caption"):
-            toctree["caption"] = catalogue.gettext(toctree["caption"])
+    for toctree in toctrees:
+        toctree["caption"] = catalogue.gettext(toctree["caption"])
 
 
 def _keep_own_language(app, doctree, docname):
@@ -111,15 +112,15 @@ def _glue_in_translations():
 
     def retrieve_in_page(document, key):
         saved = document.settings.env.temp_data
-        if "nb_renderer" in document or "rnn_nb_renderer" not in saved:
-            if "nb_renderer" in document:
-                saved["rnn_nb_renderer"] = document["nb_renderer"]
-            return retrieve(document, key)
-        document["nb_renderer"] = saved["rnn_nb_renderer"]     # lent, never pickled
-        try:
-            return retrieve(document, key)
-        finally:
-            del document["nb_renderer"]
+        if "nb_renderer" in document:
+            saved["rnn_nb_renderer"] = document["nb_renderer"]
+        elif "rnn_nb_renderer" in saved:
+            document["nb_renderer"] = saved["rnn_nb_renderer"]     # lent, never pickled
+            try:
+                return retrieve(document, key)
+            finally:
+                del document["nb_renderer"]
+        return retrieve(document, key)
 
     for module in (directives, roles):
         module.retrieve_glue_data = retrieve_in_page

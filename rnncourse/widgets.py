@@ -199,7 +199,9 @@ class Explorer:
         """The fixed numbers the page's maths needs (drawn here, with NumPy's generator)."""
         return {}
 
-    def web_config(self, language=ENGLISH):
+    def web_config(self, data, language=ENGLISH):
+        """What the page's script needs: ``data`` (from :meth:`web_data`, the same in every
+        language) and the explorer's words in ``language``."""
         def panel(spec):
             words = {key: translate(spec[key], language) for key in ("title", "xlabel")
                      if key in spec}
@@ -212,23 +214,24 @@ class Explorer:
                 "enabled_when": {name: list(rule) for name, rule in self.enabled_when.items()},
                 "panels": [panel(spec) for spec in self.web_panels],
                 "reading": translate(self.reading_template, language),
-                "note": translate(self.caption, language), "data": self.web_data(),
+                "note": translate(self.caption, language), "data": data,
                 **self.web_texts(language)}
 
     def web_texts(self, language):
         return {}
 
     def page_html(self):
-        """The explorer for the static site, in each of the site's languages."""
-        return localized_html(self.page_html_in)
-
-    def page_html_in(self, language):
-        """The explorer's configuration, the figure of the starting values (what a reader
-        without JavaScript sees), and the script that makes it live."""
+        """The explorer for the static site, in each of the site's languages: its
+        configuration, the figure of the starting values (what a reader without JavaScript
+        sees), and the script that makes it live."""
         web = resources.files("rnncourse").joinpath("web")
         script = web.joinpath("explorers.js").read_text(encoding="utf-8")
         style = web.joinpath("explorers.css").read_text(encoding="utf-8")
-        config = json.dumps(self.web_config(language),
+        data = self.web_data()
+        return localized_html(lambda language: self._page_html(language, data, script, style))
+
+    def _page_html(self, language, data, script, style):
+        config = json.dumps(self.web_config(data, language),
                             separators=(",", ":")).replace("</", "<\\/")
         reading = self.reading(self.data, language)
         return (f'<div class="rnn-explorer">\n<style>{style}</style>\n'

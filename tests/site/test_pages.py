@@ -5,6 +5,7 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
+from rnncourse.i18n import CJK
 from rnncourse.site import EDITIONS
 
 from .conftest import HTML, SCREENSHOTS, edition_of, site_pages
@@ -171,7 +172,6 @@ BLOCKS = """() => [...document.querySelectorAll("main p, main figcaption, main l
                 c.querySelectorAll("code, .math, mjx-container").forEach((x) => x.remove());
                 const row = e.closest("tr");
                 return {text: c.innerText, row: row ? row.innerText : ""}; })"""
-CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」")
 ENGLISH_WORD = re.compile(r"\b(?![A-Z0-9]+\b)[A-Za-z]{3,}\b")      # not an acronym
