@@ -35,15 +35,15 @@ $(VENDOR)/.copied: $(NODE_STAMP)
 web: $(VENDOR)/.copied
 
 # Both editions, English at _build/html and Chinese at _build/html/zh: the English one
-# executes every chapter afresh, the Chinese one reads the same outputs (rnncourse/editions.py).
+# executes every chapter afresh, the Chinese one reads the same outputs (rnncourse/site/editions.py).
 book: $(STAMP) $(VENDOR)/.copied
-	$(BIN)/python -m rnncourse.editions site
+	$(BIN)/python -m rnncourse.site.editions site
 
 # After the English text changed: update every .po file under locales/ from the sources and
 # from what the last site build's cells asked to translate, then fill in what is missing.
 translations: book
-	$(BIN)/python -m rnncourse.editions catalogues
-	$(BIN)/python -m rnncourse.editions check || true
+	$(BIN)/python -m rnncourse.site.editions catalogues
+	$(BIN)/python -m rnncourse.site.editions check || true
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

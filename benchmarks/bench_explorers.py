@@ -4,7 +4,7 @@ frame, 16 ms).
     python benchmarks/bench_explorers.py [--moves N]
 
 Needs the built site (`make book`) and Chromium with Playwright (`make test` installs both).
-A move sets a control, runs the explorer's update (the maths of rnncourse/explore.py in
+A move sets a control, runs the explorer's update (the maths of rnncourse/explorers/maths.py in
 JavaScript, then the SVG redraw) and forces the page's layout, all timed inside the page. The
 baseline, measured in the same page, is the browser's own frame interval
 (requestAnimationFrame): a ratio below 1 means a move fits in one frame.

@@ -15,7 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from rnncourse.widgets import GradientFlowExplorer, GRUGateExplorer, LSTMGateExplorer  # noqa: E402
+from rnncourse.explorers import GradientFlowExplorer, GRUGateExplorer, LSTMGateExplorer  # noqa: E402
 
 BUDGET_MS = 100.0
 

@@ -6,14 +6,14 @@ Shapes (time-major by default, as in PyTorch):
     output  (T, B, dirs * H)   forward and reverse directions concatenated on the last axis
     h_n     (num_layers * dirs, B, H), index = layer * dirs + direction
 
-Two paths compute the same numbers, side by side:
+Each direction of each layer runs one of two paths, chosen in one place
+(``_direction_forward`` and ``_direction_backward``):
 
-- ``fast=True`` (the default): each direction of each layer runs one GEMM for the input
-  projection of all T steps, then a Python loop over time that calls the kernels of
-  ``rnncore/_kernels.py`` on views of preallocated buffers; the backward loop stores every
-  step's gate gradients so that the weight gradients are again single GEMMs after the loop.
-- ``fast=False``: the manual path, a loop over time of the readable step functions of
-  :mod:`rnncore.cells`, forward and backward.
+- the readable path (``fast=False``): a loop over time of the step functions of
+  :mod:`rnncore.cells`, forward and backward, written here;
+- the fast path (``fast=True``, the default): the cell's ``fast_forward`` and ``fast_backward``
+  of :mod:`rnncore._kernels`, one GEMM for the input projection of all T steps, a loop over
+  time on views of preallocated buffers, and the weight gradients again as single GEMMs.
 
 The tests hold the two equal to a few units in the last place, for every cell, direction,
 depth and initial state.
@@ -33,11 +33,6 @@ from .validation import (
 )
 
 NONLINEARITIES = ("tanh", "relu")
-
-# Elements of per-step temporaries processed together: 512 KB in float32, which a core's L2
-# cache holds (measured best of 2^15 to 2^18 on a 1 MB L2).
-_CACHE_ELEMENTS = 1 << 17
-
 
 class _Recurrent(Module):
     """Multi-layer, optionally bidirectional recurrence; subclasses supply one direction."""
@@ -173,8 +168,8 @@ class _Recurrent(Module):
                 # a private copy of the weights: an optimizer step or a load_state_dict before
                 # the backward pass cannot change what it computes
                 p = {name: value.copy() for name, value in self._direction_params(suffix).items()}
-                run = self._forward_direction if self.fast else self._forward_by_steps
-                out, last, cache = run(np.ascontiguousarray(xs), [s[k] for s in initial], p)
+                out, last, cache = self._direction_forward(np.ascontiguousarray(xs),
+                                                           [s[k] for s in initial], p)
                 for f, s in zip(final, last):
                     f[k] = s
                 outputs.append(out if direction == 0 else out[::-1])
@@ -211,10 +206,9 @@ class _Recurrent(Module):
                 k = layer * dirs + direction
                 cache, p = caches[k]
                 dout = d_layer_out[..., direction * H:(direction + 1) * H]
-                run = self._backward_direction if fast else self._backward_by_steps
-                dxs, dstart, grads = run(
+                dxs, dstart, grads = self._direction_backward(
                     np.ascontiguousarray(dout if direction == 0 else dout[::-1]),
-                    [d[k] for d in dfinal], cache, p)
+                    [d[k] for d in dfinal], cache, p, fast)
                 for d, s in zip(dinitial, dstart):
                     d[k] = s
                 for name, grad in grads.items():
@@ -236,10 +230,14 @@ class _Recurrent(Module):
         dx, (dh0,) = self._backward(doutput, dh_n)
         return dx, dh0
 
-    # -- one direction, the manual path: the readable step functions, step by step ----------
+    # -- one direction: the readable path, and the dispatch to the fast one -----------------
 
-    def _forward_by_steps(self, x, state, p):
-        """x (T, B, D), state [h_0] or [h_0, c_0] -> outputs (T, B, H), final state, caches."""
+    def _direction_forward(self, x, state, p):
+        """x (T, B, D), state [h_0] or [h_0, c_0] -> outputs (T, B, H), the final state, and
+        what the backward pass needs."""
+        if self.fast:        # the kernels of _kernels.py: the same numbers, tested equal
+            return self.fast_forward(x, state, p, **self._step_options())
+        # the readable path: the step functions of cells.py, one step at a time
         outputs, caches = [], []
         for x_t in x:
             out, cache = self.step_forward(x_t, *state, **p, **self._step_options())
@@ -248,14 +246,17 @@ class _Recurrent(Module):
             caches.append(cache)
         return np.stack(outputs), state, caches
 
-    def _backward_by_steps(self, dout, dstate, caches, p):
+    def _direction_backward(self, dout, dstate, cache, p, fast):
         """dout (T, B, H), gradients of the final state -> dx (T, B, D), gradients of the
-        initial state, and the parameter gradients summed over the steps."""
-        dx = [None] * len(caches)
+        initial state, and the parameter gradients summed over the steps. ``fast``: the path
+        the forward pass took (its cache is that path's)."""
+        if fast:
+            return self.fast_backward(dout, dstate, cache, p, **self._step_options())
+        dx = [None] * len(cache)
         grads = {name: np.zeros_like(value) for name, value in p.items()}
-        for t in reversed(range(len(caches))):
+        for t in reversed(range(len(cache))):
             dstate[0] = dstate[0] + dout[t]
-            step = self.step_backward(*dstate, caches[t])
+            step = self.step_backward(*dstate, cache[t])
             dx[t] = step["x"]
             dstate = [step[f"{name}_prev"] for name in self.state_names]
             for name in grads:
@@ -264,28 +265,6 @@ class _Recurrent(Module):
 
     def _step_options(self):
         return {}
-
-    # -- one direction, the fast path: subclasses -------------------------------------------
-
-    def _input_projection(self, x, p, gate_bias):
-        """x (T, B, D) -> x W_ih^T + gate_bias as (T, B, G*H), in a single GEMM."""
-        T, B, D = x.shape
-        a = (x.reshape(T * B, D) @ p["weight_ih"].T).reshape(T, B, -1)
-        a += gate_bias
-        return a
-
-    @staticmethod
-    def _gemm_grads(x, da, dgh, h_in, p, dh0, rh=None):
-        """Weight, bias and input gradients for one direction as single GEMMs over all steps."""
-        T, B, D = x.shape
-
-        def flat(a):
-            return None if a is None else a.reshape(T * B, a.shape[-1])
-
-        da_flat = flat(da)
-        grads = kernels.parameter_gradients(da_flat, da_flat if dgh is da else flat(dgh), flat(x),
-                                          flat(h_in), p["weight_ih"], dh0, flat(rh))
-        return grads.pop("x").reshape(T, B, D), grads
 
 
 class RNN(_Recurrent):
@@ -304,6 +283,8 @@ class RNN(_Recurrent):
 
     step_forward = staticmethod(cells.rnn_step_forward)
     step_backward = staticmethod(cells.rnn_step_backward)
+    fast_forward = staticmethod(kernels.rnn_forward)
+    fast_backward = staticmethod(kernels.rnn_backward)
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
                  batch_first=False, bidirectional=False, *, dtype=np.float64, seed=None,
@@ -314,27 +295,6 @@ class RNN(_Recurrent):
 
     def _step_options(self):
         return {"nonlinearity": self.nonlinearity}
-
-    def _forward_direction(self, x, state, p):
-        T, B, _ = x.shape
-        hs = np.empty((T + 1, B, self.hidden_size), dtype=self.dtype)  # hs[t + 1] = h_t
-        hs[0] = state[0]
-        hs[1:] = self._input_projection(x, p, p["bias_ih"] + p["bias_hh"])
-        for t in range(T):
-            kernels.rnn_recurrence(hs[t + 1], hs[t], p["weight_hh"], self.nonlinearity)
-        return hs[1:], [hs[T]], (x, hs)
-
-    def _backward_direction(self, dout, dstate, cache, p):
-        x, hs = cache
-        T = x.shape[0]
-        da = np.empty_like(dout)
-        dh = dstate[0].copy()
-        for t in reversed(range(T)):
-            dh += dout[t]
-            dh = kernels.rnn_recurrence_backward(dh, hs[t + 1], p["weight_hh"],
-                                               self.nonlinearity, da[t])
-        dx, grads = self._gemm_grads(x, da, da, hs[:T], p, dh)
-        return dx, [grads.pop("h_prev")], grads
 
 
 class LSTM(_Recurrent):
@@ -350,6 +310,8 @@ class LSTM(_Recurrent):
     _dstate_name = "dstate"
     step_forward = staticmethod(cells.lstm_step_forward)
     step_backward = staticmethod(cells.lstm_step_backward)
+    fast_forward = staticmethod(kernels.lstm_forward)
+    fast_backward = staticmethod(kernels.lstm_backward)
 
     def forward(self, x, hx=None):
         """x: (T, B, D); hx: (h_0, c_0), each (num_layers*dirs, B, H), or None for zeros.
@@ -361,65 +323,6 @@ class LSTM(_Recurrent):
         """doutput: like output; dstate: (dh_n, dc_n) or None. Returns (dx, (dh0, dc0))."""
         dx, (dh0, dc0) = self._backward(doutput, dstate)
         return dx, (dh0, dc0)
-
-    def _forward_direction(self, x, state, p):
-        T, B, _ = x.shape
-        H = self.hidden_size
-        gates = self._gate_inputs(x, p)          # (T, 4, B, H); each step turns its own block
-        scratch = np.empty_like(gates[0])        # into the activations i, f, o, g, in place
-        hs = np.empty((T + 1, B, H), dtype=self.dtype)              # hs[t + 1] = h_t
-        cs = np.empty((T + 1, B, H), dtype=self.dtype)
-        tanh_cs = np.empty((T, B, H), dtype=self.dtype)
-        hs[0], cs[0] = state
-        weight_hh_t = kernels.lstm_kernel_weight(p["weight_hh"])      # (4, H, H)
-        with np.errstate(over="ignore"):
-            for t in range(T):
-                kernels.lstm_recurrence(gates[t], hs[t], cs[t], weight_hh_t, scratch,
-                                      cs[t + 1], tanh_cs[t], hs[t + 1])
-        return hs[1:], [hs[T], cs[T]], (x, gates, hs, cs, tanh_cs)
-
-    @staticmethod
-    def _gate_inputs(x, p):
-        """The input side of every step, as :func:`_kernels.lstm_recurrence` takes it, viewed as
-        (T, 4, B, H) with each step's gate blocks contiguous: computed gate-major, (4, T, B, H),
-        in one batched GEMM; for B = 1, (T, 4H) already keeps each step's gates together."""
-        T, B, D = x.shape
-        weight = kernels.lstm_kernel_weight(p["weight_ih"])                 # (4, D, H)
-        bias = kernels.lstm_kernel_weight(p["bias_ih"] + p["bias_hh"])      # (4, 1, H)
-        x_flat = x.reshape(T * B, D)
-        if B == 1:
-            a = x_flat @ weight.transpose(1, 0, 2).reshape(D, -1)        # (T, 4H)
-            a += bias.reshape(-1)
-            return a.reshape(T, 4, 1, -1)
-        a = np.matmul(x_flat, weight)                                       # (4, T*B, H)
-        a += bias
-        return a.reshape(4, T, B, -1).swapaxes(0, 1)
-
-    def _backward_direction(self, dout, dstate, cache, p):
-        x, gates, hs, cs, tanh_cs = cache
-        T, B, H = dout.shape
-        # da keeps torch's (T, B, 4H) layout, so that the weight gradients are single GEMMs;
-        # the step kernel writes it through a gate-major view.
-        da = np.empty((T, B, 4 * H), dtype=self.dtype)
-        da_by_gate = kernels.by_gate(da, 4)                                # (T, 4, B, H)
-        scratch = np.empty_like(gates[0])
-        # per-gate products of the hidden weights, except for a batch of one (see the kernel)
-        weight_hh = p["weight_hh"] if B == 1 else p["weight_hh"].reshape(4, H, H)
-        dh, dc = (d.copy() for d in dstate)
-        # The coefficients are computed a few steps at a time, so that they are still in the
-        # cache when the loop reads them (whole-sequence arrays would not be).
-        chunk = max(1, _CACHE_ELEMENTS // gates[0].size)
-        for stop in range(T, 0, -chunk):
-            start = max(0, stop - chunk)
-            m, k = kernels.lstm_backward_coefficients(gates[start:stop], cs[start:stop],
-                                                    tanh_cs[start:stop])
-            for t in reversed(range(start, stop)):
-                dh += dout[t]
-                dh, dc = kernels.lstm_recurrence_backward(dh, dc, gates[t, 1], m[t - start],
-                                                        k[t - start], weight_hh,
-                                                        da_by_gate[t], da[t], scratch)
-        dx, grads = self._gemm_grads(x, da, da, hs[:T], p, dh)
-        return dx, [grads.pop("h_prev"), dc], grads
 
 
 class GRU(_Recurrent):
@@ -434,6 +337,8 @@ class GRU(_Recurrent):
     gate_count = 3
     step_forward = staticmethod(cells.gru_step_forward)
     step_backward = staticmethod(cells.gru_step_backward)
+    fast_forward = staticmethod(kernels.gru_forward)
+    fast_backward = staticmethod(kernels.gru_backward)
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, *, reset_after=True, dtype=np.float64, seed=None,
@@ -447,30 +352,3 @@ class GRU(_Recurrent):
 
     def extra_repr(self):
         return super().extra_repr() + f", reset_after={self.reset_after}"
-
-    def _forward_direction(self, x, state, p):
-        T, B, _ = x.shape
-        H = self.hidden_size
-        gates = self._input_projection(x, p, p["bias_ih"])                 # (T, B, 3H)
-        gh = np.empty_like(gates)
-        rh = np.empty((T, B, H), dtype=self.dtype)
-        hs = np.empty((T + 1, B, H), dtype=self.dtype)
-        hs[0] = state[0]
-        with np.errstate(over="ignore"):
-            for t in range(T):
-                kernels.gru_recurrence(gates[t], hs[t], p["weight_hh"], p["bias_hh"],
-                                       self.reset_after, gh[t], rh[t], hs[t + 1])
-        return hs[1:], [hs[T]], (x, gates, gh, rh, hs)
-
-    def _backward_direction(self, dout, dstate, cache, p):
-        x, gates, gh, rh, hs = cache
-        T = x.shape[0]
-        da, dgh = np.empty_like(gates), np.empty_like(gh)
-        dh = dstate[0].copy()
-        for t in reversed(range(T)):
-            dh += dout[t]
-            dh = kernels.gru_recurrence_backward(dh, gates[t], gh[t], hs[t], p["weight_hh"],
-                                               self.reset_after, da[t], dgh[t])
-        rh_flat = None if self.reset_after else rh.reshape(-1, self.hidden_size)
-        dx, grads = self._gemm_grads(x, da, dgh, hs[:T], p, dh, rh_flat)
-        return dx, [grads.pop("h_prev")], grads

@@ -2,19 +2,48 @@
 
 rnncore (beside this package) is the library a learner can take anywhere: it needs NumPy and
 nothing else. Everything here serves the course itself and needs matplotlib, ipywidgets or
-nbgrader:
+nbgrader. One folder per concern:
 
-    diagrams.py      the architecture figures (unrolled RNN, LSTM and GRU cells, patterns)
-    plotting.py      the charts and the course's colours
-    explore.py       the numbers behind the chapters' experiments and the gate explorers
-    widgets.py       the gate explorers: ipywidgets sliders for LSTM, GRU and gradient flow
-    training.py      N-to-1 tasks, a sequence model and the training loop
-    experiments.py   the long-range experiments (python -m rnncourse.experiments)
-    results/         the sweep's results, read by the summary chapter
-    grading.py       the assignments' checks and their messages
-    manifest.py      the course's chapters and assignments, read from _toc.yml and solutions/
-    instructor/      sample submissions and the end-to-end grading demo
+    manifest.py          the chapters (from _toc.yml) and assignments (from solutions/)
+    book/                what the chapters draw and show
+      figures.py         a figure as the page shows it: SVG for the column, a phone variant
+      diagrams.py        the architecture drawings (unrolled RNN, LSTM and GRU cells, patterns)
+      plotting.py        the charts and the course's colours
+      gradients.py       the gradient through time, measured (the BPTT and LSTM chapters)
+      listing.py         rnncore's source shown on a page, read from its file
+    explorers/           the gate explorers
+      maths.py           what each explorer plots, for the values its controls hold
+      explorer.py        an explorer: controls described once, a figure, a reading
+      jupyter.py         its Jupyter form (ipywidgets, redrawn in the kernel)
+      page.py            its page form (the static site's HTML, no kernel)
+      gates.py           the LSTM, GRU and gradient-flow explorers the chapters show
+      web/               explorers.js and .css: the page form's maths and charts
+    experiments/         the experiments the summary reports
+      training.py        the tasks, the sequence model and the training loop
+      long_range.py      the long-range sweep (python -m rnncourse.experiments)
+      language.py        how gated models hold the language task's answer
+      __main__.py        the command line
+      results/           the sweep's results, shipped
+    site/                the built site
+      editions.py        both editions' build and the Chinese catalogues
+      extension.py       the Sphinx extension: stylesheet, language switch, Chinese search
+      i18n.py            what code draws or writes, in each edition's language
+      static/            the site's stylesheet, script, favicon and templates
+    grading/             the assignments' checks (load_checks, the test cells' one line)
+      framework.py       parts and scores, the guarded runner, comparisons
+      guard.py           what keeps the checks honest inside a learner's kernel
+      problems.py        random problems for the learner's function and the reference
+      cells.py           the checks every cell shares
+      catalogue.py       a catalogued mistake or honest variant
+      rnn.py, bptt.py, lstm.py, gru.py   each assignment's cases and catalogue
+    instructor/          the instructors' tools
+      course.py          a course folder and nbgrader run from Python
+      plugins.py         nbgrader plugins: LMS file names, quiet restoring, the review column
+      review.py          the review of submissions, outside the learners' kernels
+      manual.py          hand grading from the command line
+      submissions.py     sample submissions: model, blank, catalogue, hostile
+      demo.py            a whole class graded end to end (make grade-demo)
 
-Import the module you need (``from rnncourse import explore``); this package imports nothing
-on its own.
+Import the module you need (``from rnncourse.book import plotting``); this package imports
+nothing on its own.
 """

@@ -2,7 +2,7 @@
 
     python -m rnncourse.instructor.review [ASSIGNMENT ...]      (from the course folder)
 
-The autograder stops what it can inside the learner's kernel (see :mod:`rnncourse.guard`).
+The autograder stops what it can inside the learner's kernel (see :mod:`rnncourse.grading.guard`).
 Code that sets out to defeat the checks themselves can only be caught from outside, so every
 submission also gets:
 
@@ -15,12 +15,13 @@ submission also gets:
    autograde gave. A difference means the notebook changed the outcome of its own checks.
 
 The flags are printed here and go into the ``review`` column of the grade export (see
-:mod:`rnncourse.instructor.export`). A flag is a reason to read the notebook, not a verdict.
+:mod:`rnncourse.instructor.plugins`). A flag is a reason to read the notebook, not a verdict.
 """
 
 import ast
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -152,6 +153,8 @@ class _Scanner(ast.NodeVisitor):
     def visit_Name(self, node):
         if node.id == "checks":
             self.flag("uses the test cells' checks object")
+        if node.id == "load_checks":
+            self.flag("uses the test cells' loader of the checks")
         if node.id == "_take_checks":
             self.flag("tampers with the review's re-check")
 
@@ -191,21 +194,17 @@ def _without_magics(source):
 
 # -- the independent re-check ------------------------------------------------------------------
 
-CHECKS_FIRST = '''\
-def _load_checks_first(count):
-    import importlib.util
-    copies = []
-    origin = importlib.util.find_spec("rnncourse.grading").origin
-    for k in range(count):
-        spec = importlib.util.spec_from_file_location(f"_review_checks_{{k}}", origin)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        copies.append(module)
+CHECKS_FIRST = """\
+def _load_checks_first(assignment, count):
+    from rnncourse.grading import load_checks
+    copies = [load_checks(assignment) for _ in range(count)]
     return copies.pop
-_take_checks = _load_checks_first({count})
+_take_checks = _load_checks_first({assignment!r}, {count})
 del _load_checks_first
-'''
-BOOTSTRAP_END = "_spec.loader.exec_module(checks)"
+"""
+# The one line that starts every test cell (rnncourse.grading).
+LOADER = re.compile(r'^from rnncourse\.grading import load_checks; '
+                    r'checks = load_checks\("(\w+)"\)\n', flags=re.MULTILINE)
 
 
 def recheck(notebook, timeout=60):
@@ -216,17 +215,22 @@ def recheck(notebook, timeout=60):
     tests = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")
              and c.cell_type == "code"]
     run = nbformat.v4.new_notebook(metadata=notebook.metadata)
-    run.cells = [nbformat.v4.new_code_cell(CHECKS_FIRST.format(count=len(tests)))]
+    loaders = [LOADER.search(cell.source) for cell in tests]
+    for cell, loader in zip(tests, loaders):
+        if loader is None:
+            raise ValueError(f"test cell {submissions.grade_id(cell)} does not load the checks")
+    assignments = {loader.group(1) for loader in loaders}
+    if len(assignments) > 1:
+        raise ValueError(f"the test cells load the checks of {sorted(assignments)}")
+    run.cells = [nbformat.v4.new_code_cell(CHECKS_FIRST.format(
+        assignment=assignments.pop() if assignments else "", count=len(tests)))]
     order = []
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
         if cell in tests:
-            source = cell.source
-            if BOOTSTRAP_END not in source:
-                raise ValueError(f"test cell {submissions.grade_id(cell)} has no bootstrap")
-            body = source.split(BOOTSTRAP_END, 1)[1]
-            copy = nbformat.v4.new_code_cell("checks = _take_checks()" + body)
+            copy = nbformat.v4.new_code_cell(LOADER.sub("checks = _take_checks()\n",
+                                                        cell.source, count=1))
             order.append((submissions.grade_id(cell), copy))
             run.cells.append(copy)
         else:

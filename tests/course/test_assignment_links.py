@@ -25,6 +25,22 @@ def test_chapter_links_point_at_the_site(folder, name):
         assert link[len(SITE):] in PAGES, f"{link} is not a page of the book"
 
 
+@pytest.mark.parametrize("name", manifest.assignments())
+def test_the_assignments_page_lists_every_assignment_with_its_points(name):
+    """Its row links the notebook, and the points it gives its parts add up to the
+    notebook's."""
+    page = (manifest.ROOT / "book" / "assignments.md").read_text(encoding="utf-8")
+    link = f"{{download}}`{name}.ipynb <../exercises/{name}/{name}.ipynb>`"
+    (row,) = [line for line in page.splitlines() if line.startswith("|") and link in line]
+    parts = row.rstrip(" |").rsplit("|", 1)[1]
+    stated = sum(int(n) for group in re.findall(r"\(([\d +]+)\)", parts)
+                 for n in group.split("+"))
+    notebook = nbformat.read(str(manifest.ROOT / "solutions" / name / f"{name}.ipynb"), 4)
+    points = sum(c.metadata.get("nbgrader", {}).get("points", 0) for c in notebook.cells
+                 if c.metadata.get("nbgrader", {}).get("grade"))
+    assert stated == points, f"the page gives {name} {stated} points, the notebook {points}"
+
+
 @pytest.mark.parametrize("chapter", [c for c in manifest.chapters() if c != "intro"])
 def test_every_chapter_ends_with_its_key_points_and_assignment(chapter):
     """The last section of a chapter is "Key points", closed by a link to the chapter's

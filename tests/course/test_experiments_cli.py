@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from rnncourse import experiments, training
+from rnncourse.experiments import long_range, training
 
 RUN = ["run", "--task", "adding", "--cell", "lstm"]
 
@@ -27,7 +27,7 @@ RUN = ["run", "--task", "adding", "--cell", "lstm"]
 ])
 def test_bad_options_are_usage_errors(extra, option, says, capsys):
     with pytest.raises(SystemExit) as stop:
-        experiments.main(RUN + extra)
+        long_range.main(RUN + extra)
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert f"argument {option}: {says}" in err and "Traceback" not in err
@@ -44,8 +44,8 @@ def test_json_output_is_valid_json_when_a_number_is_infinite(monkeypatch, capsys
         result = training.TrainResult(history=[{"step": 1, "loss": float("inf"),
                                                 "metric": float("nan")}], steps=1, seconds=0.5)
         return result
-    monkeypatch.setattr(experiments, "train", diverging)
-    assert experiments.main(RUN + ["--length", "5", "--steps", "1", "--json"]) == 0
+    monkeypatch.setattr(long_range, "train", diverging)
+    assert long_range.main(RUN + ["--length", "5", "--steps", "1", "--json"]) == 0
     result = strict_json(capsys.readouterr().out)
     assert result["final_metric"] is None and result["history"][0]["loss"] is None
 
@@ -55,7 +55,7 @@ SPEC = {"tasks": {"adding": [5]}, "models": ["rnn", "gru", "lstm"], "learning_ra
 
 
 def quick_run(calls, stop_at=None):
-    """A stand-in for experiments.run that records its calls and can be interrupted."""
+    """A stand-in for long_range.run that records its calls and can be interrupted."""
     def run(**config):
         calls.append(config["cell"])
         if len(calls) == stop_at:
@@ -67,11 +67,11 @@ def quick_run(calls, stop_at=None):
 
 def test_an_unwritable_output_fails_before_any_training(tmp_path, monkeypatch, capsys):
     calls = []
-    monkeypatch.setattr(experiments, "run", quick_run(calls))
+    monkeypatch.setattr(long_range, "run", quick_run(calls))
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     with pytest.raises(SystemExit) as stop:
-        experiments.main(["sweep", "--out", str(blocker / "results.json")])
+        long_range.main(["sweep", "--out", str(blocker / "results.json")])
     assert stop.value.code == 2 and calls == []
     assert "out: cannot write the results file" in capsys.readouterr().err
 
@@ -79,21 +79,21 @@ def test_an_unwritable_output_fails_before_any_training(tmp_path, monkeypatch, c
 def test_an_interrupted_sweep_resumes(tmp_path, monkeypatch):
     out = tmp_path / "results.json"
     calls = []
-    monkeypatch.setattr(experiments, "run", quick_run(calls, stop_at=3))
+    monkeypatch.setattr(long_range, "run", quick_run(calls, stop_at=3))
     with pytest.raises(KeyboardInterrupt):
-        experiments.sweep(out, SPEC, progress=False)
+        long_range.sweep(out, SPEC, progress=False)
     saved = json.loads(out.read_text())["results"]
     assert [r["cell"] for r in saved] == ["rnn", "gru"]          # saved as each run finished
     calls.clear()
-    monkeypatch.setattr(experiments, "run", quick_run(calls))
-    results = experiments.sweep(out, SPEC, progress=False)
+    monkeypatch.setattr(long_range, "run", quick_run(calls))
+    results = long_range.sweep(out, SPEC, progress=False)
     assert calls == ["lstm", "rnn", "gru", "lstm"]                # only what was missing
     assert [(r["stage"], r["cell"]) for r in results] == [
         ("tuning", "rnn"), ("tuning", "gru"), ("tuning", "lstm"),
         ("main", "rnn"), ("main", "gru"), ("main", "lstm")]
     assert json.loads(out.read_text())["results"] == results
     calls.clear()
-    experiments.sweep(out, SPEC, progress=False, restart=True)
+    long_range.sweep(out, SPEC, progress=False, restart=True)
     assert calls == ["rnn", "gru", "lstm"] * 2
 
 
@@ -101,58 +101,58 @@ def test_an_interrupted_sweep_resumes(tmp_path, monkeypatch):
 def test_a_file_that_is_not_a_results_file_is_left_alone(tmp_path, monkeypatch, text):
     out = tmp_path / "notes.json"
     out.write_text(text)
-    monkeypatch.setattr(experiments, "run", quick_run([]))
+    monkeypatch.setattr(long_range, "run", quick_run([]))
     with pytest.raises(ValueError, match="is not a results file written by sweep"):
-        experiments.sweep(out, SPEC, progress=False)
+        long_range.sweep(out, SPEC, progress=False)
     assert out.read_text() == text
 
 
 def test_runs_of_another_sweep_in_the_file_are_kept(tmp_path, monkeypatch):
     out = tmp_path / "results.json"
-    monkeypatch.setattr(experiments, "run", quick_run([]))
-    experiments.sweep(out, {**SPEC, "seeds": [99]}, progress=False)
-    experiments.sweep(out, SPEC, progress=False)
+    monkeypatch.setattr(long_range, "run", quick_run([]))
+    long_range.sweep(out, {**SPEC, "seeds": [99]}, progress=False)
+    long_range.sweep(out, SPEC, progress=False)
     seeds = sorted(r["config"]["seed"] for r in json.loads(out.read_text())["results"])
     assert seeds == [0, 0, 0, 9, 9, 9, 99, 99, 99]
 
 
 def test_a_folder_as_output_is_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
-        experiments.main(["sweep", "--out", str(tmp_path)])
+        long_range.main(["sweep", "--out", str(tmp_path)])
     assert stop.value.code == 2 and "is a folder; give a file name" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("option", ["--input-bias", "--forget-bias"])
 def test_gate_biases_are_for_the_lstm_only(option, capsys):
     with pytest.raises(SystemExit) as stop:
-        experiments.main(["run", "--task", "adding", "--cell", "gru", "--length", "5",
+        long_range.main(["run", "--task", "adding", "--cell", "gru", "--length", "5",
                           option, "1"])
     assert stop.value.code == 2
     assert f"argument {option}: only the LSTM has gate biases" in capsys.readouterr().err
     with pytest.raises(ValueError, match="forget_bias: only the LSTM has gate biases"):
-        experiments.run("adding", "rnn", 5, forget_bias=1.0)
+        long_range.run("adding", "rnn", 5, forget_bias=1.0)
 
 
 def test_the_best_learning_rate_reaches_the_target_first_then_fastest_then_best():
     spec = {**SPEC, "models": ["gru"], "learning_rates": [0.003, 0.01, 0.03]}
     def tuning_run(lr, reached, steps, metric):
-        config = next(c for c in experiments.tuning_configs(spec) if c["lr"] == lr)
+        config = next(c for c in long_range.tuning_configs(spec) if c["lr"] == lr)
         arguments = {k: v for k, v in config.items() if k != "model"}
         return {"config": arguments, "lr": lr, "metric": "mse", "reached_target": reached,
                 "steps": steps, "final_metric": metric}
     runs = [tuning_run(0.003, False, 10, 0.001), tuning_run(0.01, True, 8, 0.009),
             tuning_run(0.03, True, 6, 0.0099)]
-    assert experiments.best_learning_rates(runs, spec) == {("adding", "gru"): 0.03}
+    assert long_range.best_learning_rates(runs, spec) == {("adding", "gru"): 0.03}
     runs[2] = tuning_run(0.03, False, 10, None)                 # diverged: NaN became None
-    assert experiments.best_learning_rates(runs, spec) == {("adding", "gru"): 0.01}
-    assert experiments.best_learning_rates(runs[:2], spec) == {}  # a rate still to run
+    assert long_range.best_learning_rates(runs, spec) == {("adding", "gru"): 0.01}
+    assert long_range.best_learning_rates(runs[:2], spec) == {}  # a rate still to run
 
 
 def test_a_sweep_in_two_processes_gives_the_numbers_of_one(tmp_path):
     spec = {"tasks": {"adding": [3]}, "models": ["rnn", "lstm"],
             "learning_rates": [0.01, 0.03], "tuning_seed": 5, "seeds": [0, 1], "steps": 30}
-    alone = experiments.sweep(tmp_path / "one.json", spec, progress=False, jobs=1)
-    together = experiments.sweep(tmp_path / "two.json", spec, progress=False, jobs=2)
+    alone = long_range.sweep(tmp_path / "one.json", spec, progress=False, jobs=1)
+    together = long_range.sweep(tmp_path / "two.json", spec, progress=False, jobs=2)
     strip = [{k: v for k, v in r.items() if k not in ("seconds", "steps_per_second")}
              for r in alone]
     assert strip == [{k: v for k, v in r.items() if k not in ("seconds", "steps_per_second")}

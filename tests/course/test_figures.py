@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from rnncourse import diagrams, figures  # noqa: E402
-from rnncourse.figures import Figure  # noqa: E402
+from rnncourse.book import diagrams, figures  # noqa: E402
+from rnncourse.book.figures import Figure  # noqa: E402
 
 
 def svg_attributes(svg):
@@ -82,7 +82,7 @@ def test_every_diagram_has_a_narrow_variant_that_reads(draw):
 @pytest.fixture
 def chinese(monkeypatch):
     """The site's two languages, with a catalogue of two messages."""
-    from rnncourse import i18n
+    from rnncourse.site import i18n
     monkeypatch.setenv("RNNCOURSE_LANGUAGES", "en zh_CN")
     monkeypatch.setattr(i18n, "catalogue", lambda language: {
         "hidden state after {0} steps": "{0} 步之后的隐藏状态", "Two panels.": "两个图。",

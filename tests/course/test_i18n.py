@@ -1,5 +1,5 @@
-"""What a cell outputs, in each of the site's languages (rnncourse.i18n), and each edition
-keeping its own (rnncourse.site)."""
+"""What a cell outputs, in each of the site's languages (rnncourse.site.i18n), and each edition
+keeping its own (rnncourse.site.extension)."""
 
 from types import SimpleNamespace
 
@@ -7,7 +7,7 @@ import pytest
 from docutils import nodes
 from docutils.utils import new_document
 
-from rnncourse import i18n, site
+from rnncourse.site import extension, i18n
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_each_edition_keeps_its_own_version_of_an_output(catalogue, language):
         document += box
     app = SimpleNamespace(config=SimpleNamespace(language=language),
                           builder=SimpleNamespace(name="html"))
-    site._keep_own_language(app, document, "page")
+    extension._keep_own_language(app, document, "page")
     raw = next(iter(document.findall(nodes.raw)))
     assert raw.astext() == f"<b>{language}</b>"
     assert [p.astext() for p in document.findall(nodes.paragraph)] == [f"table in {language}"]
@@ -85,7 +85,7 @@ def test_the_catalogues_get_no_version_of_an_output(catalogue):
         document += nodes.container(classes=[nodes.make_id(f"rnn-lang-{lang}")])
     app = SimpleNamespace(config=SimpleNamespace(language="en"),
                           builder=SimpleNamespace(name="gettext"))
-    site._keep_own_language(app, document, "page")
+    extension._keep_own_language(app, document, "page")
     assert next(iter(document.findall(nodes.raw))).astext() == ""
     assert not list(document.findall(nodes.container))
 

@@ -7,7 +7,7 @@ import pytest
 
 import rnncore
 from rnncourse import manifest
-from rnncourse.listing import listing
+from rnncourse.book.listing import listing
 
 STEP_FUNCTIONS = [f"{cell}_step_{way}" for cell in ("rnn", "lstm", "gru")
                   for way in ("forward", "backward")]

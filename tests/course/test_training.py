@@ -7,7 +7,7 @@ import pytest
 
 import rnncore
 from rnncore import data
-from rnncourse import experiments, training
+from rnncourse.experiments import long_range, training
 
 
 def test_language_task_sentences():
@@ -41,14 +41,14 @@ def test_lstm_forget_bias_is_applied():
 
 
 def test_training_is_deterministic_and_learns():
-    first = experiments.run("adding", "gru", 10, seed=0, steps=400)
-    second = experiments.run("adding", "gru", 10, seed=0, steps=400)
+    first = long_range.run("adding", "gru", 10, seed=0, steps=400)
+    second = long_range.run("adding", "gru", 10, seed=0, steps=400)
     assert first["history"] == second["history"]
     assert first["history"][-1]["metric"] < 0.5 * first["baseline"]
 
 
 def test_early_stopping_at_the_target():
-    result = experiments.run("language", "gru", 0, seed=0, steps=2000)
+    result = long_range.run("language", "gru", 0, seed=0, steps=2000)
     assert result["reached_target"] and result["steps"] < 2000
     assert result["final_metric"] >= 0.95
 
@@ -62,7 +62,7 @@ def test_progress_line_in_a_terminal(capsys):
 
 
 def test_command_line_json(capsys):
-    assert experiments.main(["run", "--task", "order", "--cell", "lstm", "--length", "12",
+    assert long_range.main(["run", "--task", "order", "--cell", "lstm", "--length", "12",
                              "--steps", "50", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["task"] == "order" and result["steps"] == 50 and result["lr"] == 0.01
@@ -76,7 +76,7 @@ def test_sweep_writes_a_results_file(tmp_path):
             "ablation": {"task": "adding", "length": 5, "like": "lstm",
                          "models": ["lstm-input-only"]}}
     out = tmp_path / "results.json"
-    results = experiments.sweep(str(out), spec, progress=False)
+    results = long_range.sweep(str(out), spec, progress=False)
     written = json.loads(out.read_text())
     assert [(r["stage"], r["model"]) for r in written["results"]] == [
         ("tuning", "rnn"), ("tuning", "lstm"), ("main", "rnn"), ("main", "lstm"),
@@ -88,19 +88,19 @@ def test_sweep_writes_a_results_file(tmp_path):
 
 def test_one_point_of_the_books_sweep_reproduces():
     """The summary chapter's results file is what the command produces (one point rerun)."""
-    results = experiments.load_results()["results"]
-    (point,) = experiments.select(results, stage="main", model="gru", task="adding",
+    results = long_range.load_results()["results"]
+    (point,) = long_range.select(results, stage="main", model="gru", task="adding",
                                   length=20, seed=0)
-    again = experiments.run("adding", "gru", 20, seed=0, lr=point["lr"])
+    again = long_range.run("adding", "gru", 20, seed=0, lr=point["lr"])
     assert again["steps"] == point["steps"]
     assert again["final_metric"] == pytest.approx(point["final_metric"], rel=1e-4)
 
 
 def test_the_command_lines_default_lstm_is_the_sweeps(capsys):
     """`run --task language --cell lstm --length 100` is the sweep's LSTM: same numbers."""
-    (point,) = experiments.select(experiments.load_results()["results"], stage="main",
+    (point,) = long_range.select(long_range.load_results()["results"], stage="main",
                                   model="lstm", task="language", length=100, seed=1)
-    assert experiments.main(["run", "--task", "language", "--cell", "lstm", "--length", "100",
+    assert long_range.main(["run", "--task", "language", "--cell", "lstm", "--length", "100",
                              "--seed", "1", "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert again["config"] == point["config"] and again["steps"] == point["steps"]
@@ -108,20 +108,20 @@ def test_the_command_lines_default_lstm_is_the_sweeps(capsys):
 
 
 def test_the_shipped_sweep_is_complete_and_its_rates_are_the_defaults(tmp_path, monkeypatch):
-    shipped = experiments.load_results()
-    assert shipped["spec"] == json.loads(json.dumps(experiments.SWEEP))
+    shipped = long_range.load_results()
+    assert shipped["spec"] == json.loads(json.dumps(long_range.SWEEP))
     copy = tmp_path / "long_range.json"
     copy.write_text(json.dumps(shipped))
 
     def refuse(**config):
         raise AssertionError(f"the shipped file lacks a run: {config}")
-    monkeypatch.setattr(experiments, "run", refuse)
-    experiments.sweep(copy, progress=False)                     # nothing left to run
-    best = experiments.best_learning_rates(shipped["results"])
-    for (task, cell), lr in experiments.DEFAULT_LEARNING_RATES.items():
+    monkeypatch.setattr(long_range, "run", refuse)
+    long_range.sweep(copy, progress=False)                     # nothing left to run
+    best = long_range.best_learning_rates(shipped["results"])
+    for (task, cell), lr in long_range.DEFAULT_LEARNING_RATES.items():
         assert best[task, cell] == lr, (task, cell)
-    assert {(t, m) for t, m in best if m in experiments.CELLS} == \
-        set(experiments.DEFAULT_LEARNING_RATES)
+    assert {(t, m) for t, m in best if m in long_range.CELLS} == \
+        set(long_range.DEFAULT_LEARNING_RATES)
 
 
 def test_progress_in_a_notebook_updates_one_display():
@@ -130,8 +130,8 @@ def test_progress_in_a_notebook_updates_one_display():
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}})
     notebook.cells = [nbformat.v4.new_code_cell(
-        "from rnncourse import experiments\n"
-        "result = experiments.run('adding', 'rnn', 5, steps=30, progress=True)")]
+        "from rnncourse.experiments import long_range\n"
+        "result = long_range.run('adding', 'rnn', 5, steps=30, progress=True)")]
     nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
     (output,) = notebook.cells[0].outputs          # one display, updated in place
     assert output["data"]["text/plain"].startswith("[####################] step 30/30")

@@ -1,13 +1,13 @@
 """The Chinese edition's catalogues: complete, in step with the English sources, and using
-the glossary's terms (rnncourse.editions, rnncourse.i18n)."""
+the glossary's terms (rnncourse.site.editions, rnncourse.site.i18n)."""
 
 import re
 
 import pytest
 from babel.messages.pofile import read_po
 
-from rnncourse import editions
-from rnncourse.i18n import LOCALES, glossary
+from rnncourse.site import editions
+from rnncourse.site.i18n import LOCALES, glossary
 
 CATALOGUES = sorted(LOCALES.glob("*/LC_MESSAGES/**/*.po"))
 PAGES = sorted(LOCALES.glob("*/LC_MESSAGES/book/*.po"))

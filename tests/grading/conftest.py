@@ -42,7 +42,8 @@ def broken_submissions(solution, release):
         "testdel": (deleted, None),
         "patcheshelper": (edited("rnn_step_forward", lambda s: s.replace(
             wrong_step, wrong_step.replace(" + bias_hh", "")) + (
-            "\nimport rnncourse.grading\nrnncourse.grading.compare = lambda *a, **k: None\n"
+            "\nimport rnncourse.grading.framework\n"
+            "rnncourse.grading.framework.compare = lambda *a, **k: None\n"
             "def compare(*a, **k):\n    return None\n")), None),
     }
 

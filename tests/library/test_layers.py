@@ -1,5 +1,5 @@
-"""Sequence layers: against the plain reference and centred differences (tests/test_kernels.py
-holds them equal to the step functions)."""
+"""Sequence layers: against the plain reference and centred differences
+(tests/library/test_kernels.py holds them equal to the step functions)."""
 
 import itertools
 
@@ -128,7 +128,7 @@ def test_lstm_backward_does_not_depend_on_its_chunks(steps_per_chunk, rng, monke
     output, _ = layer(x)
     doutput = rng.normal(size=output.shape)
     whole = layer.backward(doutput), {k: v.copy() for k, v in layer.grads.items()}
-    monkeypatch.setattr(rnncore.layers, "_CACHE_ELEMENTS", steps_per_chunk * 4 * B * H)
+    monkeypatch.setattr(rnncore._kernels, "CACHE_ELEMENTS", steps_per_chunk * 4 * B * H)
     chunked = layer.backward(doutput), layer.grads
     (dx_whole, (dh_whole, dc_whole)), grads_whole = whole
     (dx_chunked, (dh_chunked, dc_chunked)), grads_chunked = chunked

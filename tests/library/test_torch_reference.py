@@ -1,7 +1,7 @@
 """The same weights give the same outputs and gradients as torch.nn, to 1e-8 in float64.
 
 torch is not a dependency of the course: without it these tests are reported as skipped, and
-tests/test_layers.py still pins the semantics against tests/reference.py.
+tests/library/test_layers.py still pins the semantics against tests/library/reference.py.
 """
 
 import itertools

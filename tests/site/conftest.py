@@ -18,7 +18,7 @@ HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 SOURCES = [ROOT / "_config.yml", ROOT / "_toc.yml", *ROOT.glob("book/**/*"),
            *ROOT.glob("rnncore/**/*.py"), *ROOT.glob("rnncourse/**/*.py"),
-           *ROOT.glob("rnncourse/web/**/*"), *ROOT.glob("locales/**/*.po")]
+           *ROOT.glob("rnncourse/**/web/**/*"), *ROOT.glob("locales/**/*.po")]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]

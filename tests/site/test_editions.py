@@ -7,7 +7,7 @@ import sys
 import pytest
 from babel.messages.pofile import read_po
 
-from rnncourse import editions, i18n
+from rnncourse.site import editions, i18n
 
 from .test_explorers import GRIDS, PAGES, SET_ALL, python_explorers  # noqa: F401
 
@@ -79,7 +79,7 @@ def test_the_catalogues_follow_the_english_sources(site, tmp_path):
     """Extract the pages' messages afresh (from the built site's executed chapters, for the
     figures' captions): a changed English sentence that the catalogue does not have yet
     (run `make translations`) fails here."""
-    subprocess.run([sys.executable, "-m", "rnncourse.editions", "extract",
+    subprocess.run([sys.executable, "-m", "rnncourse.site.editions", "extract",
                     str(tmp_path / "gettext")], check=True, capture_output=True)
     pages = i18n.LOCALES / "zh_CN" / "LC_MESSAGES" / "book"
     stale = {}

@@ -1,12 +1,13 @@
 """The gate explorers on the static pages are live: a reader's drag redraws the plot and the
-reading, and the page's numbers are rnncourse.explore's, to 1e-9 relative."""
+reading, and the page's numbers are rnncourse.explorers.maths's, to 1e-9 relative."""
 
 import itertools
 
 import numpy as np
 import pytest
 
-from rnncourse import widgets
+from rnncourse import explorers
+from rnncourse.explorers.explorer import STATIC_SITE
 
 pytestmark = pytest.mark.browser
 
@@ -17,9 +18,9 @@ PAGES = {"lstm": "book/lstm.html", "gru": "book/gru.html", "flow": "book/bptt.ht
 def python_explorers():
     """The same explorers in Python, as the site builds them (no kernel widgets)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(widgets.STATIC_SITE, "1")
-        return {"lstm": widgets.LSTMGateExplorer(), "gru": widgets.GRUGateExplorer(),
-                "flow": widgets.GradientFlowExplorer()}
+        patch.setenv(STATIC_SITE, "1")
+        return {"lstm": explorers.LSTMGateExplorer(), "gru": explorers.GRUGateExplorer(),
+                "flow": explorers.GradientFlowExplorer()}
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ def test_dragging_a_slider_redraws_the_explorer(browser, tmp_path, front_end):
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}})
     notebook.cells = [nbformat.v4.new_code_cell(
-        "from rnncourse.widgets import GRUGateExplorer\nGRUGateExplorer(update=0.9)")]
+        "from rnncourse.explorers import GRUGateExplorer\nGRUGateExplorer(update=0.9)")]
     nbformat.write(notebook, str(tmp_path / "explorer.ipynb"))
     server, port = start_jupyter(front_end, tmp_path)
     page = browser.new_page(viewport={"width": 1400, "height": 900})

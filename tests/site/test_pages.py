@@ -5,8 +5,8 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
-from rnncourse.i18n import CJK
 from rnncourse.site import EDITIONS
+from rnncourse.site.i18n import CJK
 
 from .conftest import HTML, SCREENSHOTS, edition_of, site_pages
 
@@ -53,7 +53,7 @@ WIDE_EQUATIONS = """() => !window.MathJax ? [] : Array.from(MathJax.startup.docu
                      column: item.typesetRoot.parentElement.getBoundingClientRect().width}))
     .filter((e) => e.width > e.column + 0.5)"""
 
-# Each figure's SVG states its width and its smallest font (rnncourse/figures.py); the text's
+# Each figure's SVG states its width and its smallest font (rnncourse/book/figures.py); the text's
 # rendered height is that font scaled by the width the image is shown at.
 FIGURE_TEXT = r"""() => [...document.querySelectorAll("main picture.rnn-figure img")]
   .filter((img) => img.getClientRects().length).map((img) => {
@@ -108,7 +108,7 @@ def test_page(browser, server, page_path, view):
                              "'main p') || document.body).fontSize)")
         small = [f for f in page.evaluate(FIGURE_TEXT) if f["px"] < 0.8 * body]
         assert not small, f"figure text below {0.8 * body:.1f} px: {small}"
-        assert not page.evaluate(OTHER_FIGURES), "a figure not drawn by rnncourse.figures"
+        assert not page.evaluate(OTHER_FIGURES), "a figure not drawn by rnncourse.book.figures"
 
         # Explorers: each one is live (its charts drawn, its static figure put away).
         explorers = page.locator(".rnn-explorer").count()
@@ -156,7 +156,7 @@ def test_page(browser, server, page_path, view):
 
 
 # The share of a page's words written in Chinese characters, and what is left of the other
-# language's version of a cell's output (rnncourse.i18n) after the build chose one.
+# language's version of a cell's output (rnncourse.site.i18n) after the build chose one.
 MAIN_TEXT = """() => {
   const main = document.querySelector("main").cloneNode(true);
   main.querySelectorAll("pre, code, .math, mjx-container, script, style, .rnn-explorer-config, "

@@ -358,8 +358,8 @@ def _under(folders):
     return test
 
 
-COURSE_FOLDERS = [os.path.realpath(os.path.join(os.path.dirname(__file__), os.pardir, name))
-                  for name in ("rnncore", "rnncourse")]
+COURSE_FOLDERS = [os.path.realpath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir,
+                                                name)) for name in ("rnncore", "rnncourse")]
 
 
 def run_learner_code(function, arguments, allowed=(), copies=True):

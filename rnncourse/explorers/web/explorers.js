@@ -1,8 +1,8 @@
-/* The gate explorers, live in the reader's browser: the maths of rnncourse/explore.py
+/* The gate explorers, live in the reader's browser: the maths of rnncourse/explorers/maths.py
  * (tested equal to it), small SVG charts, and controls described by the page.
  *
  * Each explorer is a <div class="rnn-explorer"> holding a JSON configuration (written by
- * rnncourse/widgets.py): its kind, its controls, its texts and the fixed numbers it needs
+ * rnncourse/explorers/): its kind, its controls, its texts and the fixed numbers it needs
  * (random weights and inputs drawn in Python). Without JavaScript the div shows a static
  * figure of the default setting; with it, the figure is replaced by the live explorer.
  */
@@ -13,7 +13,7 @@
     return;
   }
 
-  // -- the maths: each function mirrors the one of rnncourse/explore.py named beside it ---
+  // -- the maths: each function mirrors the one of rnncourse/explorers/maths.py named beside it ---
 
   const sigmoid = (a) => 1 / (1 + Math.exp(-a));
 

@@ -4,8 +4,8 @@
   full-width header that holds only a second search box; the sidebar already has one.
 - The site's stylesheet (web/site/course.css), its one script (web/site/course.js: a tap
   on a figure enlarges it) and favicon (web/site/favicon.svg).
-- Two editions (:mod:`rnncourse.editions`): each page keeps its own language's version of
-  what a cell wrote (:mod:`rnncourse.i18n`), links to its counterpart in the other edition
+- Two editions (:mod:`rnncourse.site.editions`): each page keeps its own language's version of
+  what a cell wrote (:mod:`rnncourse.site.i18n`), links to its counterpart in the other edition
   from the header, and the Chinese search segments words with the glossary's terms.
 """
 
@@ -15,11 +15,11 @@ from pathlib import Path
 from docutils import nodes
 from sphinx import addnodes
 
+from . import EDITIONS
 from .i18n import glossary
 
-SITE_FILES = Path(__file__).resolve().parent / "web" / "site"
+SITE_FILES = Path(__file__).resolve().parent / "static"
 # Each edition's folder in the site, and how its name is written in its own language.
-EDITIONS = {"en": ("", "English"), "zh_CN": ("zh/", "中文")}
 LANGUAGE_BLOCK = re.compile(r"<!--rnn-lang:([\w-]+)-->(.*?)<!--/rnn-lang:\1-->", re.DOTALL)
 
 
@@ -69,7 +69,7 @@ def _translate_toc_captions(app, doctree):
 
 def _keep_own_language(app, doctree, docname):
     """Of what a cell wrote in every language, keep the version in this edition's (and, for
-    the catalogues, none: rnncourse.i18n translates it)."""
+    the catalogues, none: rnncourse.site.i18n translates it)."""
     language = None if app.builder.name == "gettext" else edition(app.config)
     for node in list(doctree.findall(nodes.raw)):
         if "<!--rnn-lang:" in node.astext():

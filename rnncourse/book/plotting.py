@@ -1,4 +1,4 @@
-"""Charts for the course, in the same colours as the diagrams (see :mod:`rnncourse.diagrams`)."""
+"""Charts for the course, in the same colours as the diagrams (:mod:`.diagrams`)."""
 
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt

@@ -4,46 +4,48 @@ import numpy as np
 import pytest
 
 import rnncore
-from rnncourse import explore, training
+from rnncourse.book import gradients
+from rnncourse.experiments import language, training
+from rnncourse.explorers import maths
 
 
 def test_with_spectral_radius():
-    m = explore.with_spectral_radius(np.random.default_rng(0).normal(size=(6, 6)), 0.7)
+    m = gradients.with_spectral_radius(np.random.default_rng(0).normal(size=(6, 6)), 0.7)
     assert np.max(np.abs(np.linalg.eigvals(m))) == pytest.approx(0.7)
 
 
 @pytest.mark.parametrize("nonlinearity", ["identity", "tanh"])
 def test_small_radius_vanishes(nonlinearity):
-    k, norms = explore.gradient_norms("rnn", 0.5, 40, nonlinearity)
+    k, norms = gradients.gradient_norms("rnn", 0.5, 40, nonlinearity)
     assert k.tolist() == list(range(40))
     assert norms[30] < 1e-6 * norms[0]
 
 
 def test_large_radius_explodes_in_a_linear_rnn():
-    _, norms = explore.gradient_norms("rnn", 1.5, 40, "identity")
+    _, norms = gradients.gradient_norms("rnn", 1.5, 40, "identity")
     assert norms[39] > 1e4 * norms[0]
 
 
 def test_tanh_saturation_keeps_large_radius_bounded():
-    _, linear = explore.gradient_norms("rnn", 1.5, 40, "identity")
-    _, squashed = explore.gradient_norms("rnn", 1.5, 40, "tanh")
+    _, linear = gradients.gradient_norms("rnn", 1.5, 40, "identity")
+    _, squashed = gradients.gradient_norms("rnn", 1.5, 40, "tanh")
     assert squashed[39] < 1e-3 * linear[39]
 
 
 def test_forget_bias_carries_gradients_further():
-    _, plain = explore.gradient_norms("lstm", 1.0, 60, forget_bias=0.0)
-    _, biased = explore.gradient_norms("lstm", 1.0, 60, forget_bias=3.0)
+    _, plain = gradients.gradient_norms("lstm", 1.0, 60, forget_bias=0.0)
+    _, biased = gradients.gradient_norms("lstm", 1.0, 60, forget_bias=3.0)
     assert biased[50] / biased[0] > 100 * plain[50] / plain[0]
 
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="cell: expected one of 'rnn', 'lstm', got 'gru'"):
-        explore.gradient_norms("gru")
+        gradients.gradient_norms("gru")
 
 
 def test_constant_gate_lstm_follows_the_recurrence():
     a = np.array([0.5, -1.0, 2.0])
-    c, h = explore.constant_gate_lstm(0.9, 0.5, 0.8, a)
+    c, h = maths.constant_gate_lstm(0.9, 0.5, 0.8, a)
     expected_c = []
     prev = 0.0
     for value in a:
@@ -55,31 +57,31 @@ def test_constant_gate_lstm_follows_the_recurrence():
 
 def test_tanh_candidate_keeps_the_cell_bounded_and_relu_does_not():
     a = np.full(200, 3.0)
-    c_tanh, h_tanh = explore.constant_gate_lstm(0.95, 1.0, 1.0, a, "tanh")
-    c_relu, h_relu = explore.constant_gate_lstm(0.95, 1.0, 1.0, a, "relu")
+    c_tanh, h_tanh = maths.constant_gate_lstm(0.95, 1.0, 1.0, a, "tanh")
+    c_relu, h_relu = maths.constant_gate_lstm(0.95, 1.0, 1.0, a, "relu")
     assert np.abs(c_tanh).max() <= 1 / (1 - 0.95) and np.abs(h_tanh).max() <= 1
     assert c_relu[-1] > 50 and h_relu[-1] > 50
 
 
 def test_memory_survival():
-    np.testing.assert_allclose(explore.memory_survival(0.5, 4), [1, 0.5, 0.25, 0.125])
+    np.testing.assert_allclose(maths.memory_survival(0.5, 4), [1, 0.5, 0.25, 0.125])
     with pytest.raises(ValueError, match=r"forget: expected a gate value in \[0, 1\], got 1.5"):
-        explore.constant_gate_lstm(1.5, 1, 1, [0.0])
+        maths.constant_gate_lstm(1.5, 1, 1, [0.0])
 
 
 def test_input_patterns():
-    assert explore.input_pattern("pulse", 4).tolist() == [1, 0, 0, 0]
-    assert explore.input_pattern("two pulses", 6).tolist() == [1, 0, 0, -1, 0, 0]
-    assert explore.input_pattern("step", 3).tolist() == [1, 1, 1]
-    np.testing.assert_array_equal(explore.input_pattern("noise", 5, seed=1),
-                                  explore.input_pattern("noise", 5, seed=1))
+    assert maths.input_pattern("pulse", 4).tolist() == [1, 0, 0, 0]
+    assert maths.input_pattern("two pulses", 6).tolist() == [1, 0, 0, -1, 0, 0]
+    assert maths.input_pattern("step", 3).tolist() == [1, 1, 1]
+    np.testing.assert_array_equal(maths.input_pattern("noise", 5, seed=1),
+                                  maths.input_pattern("noise", 5, seed=1))
     with pytest.raises(ValueError, match="pattern: expected one of"):
-        explore.input_pattern("sine", 5)
+        maths.input_pattern("sine", 5)
 
 
 def test_constant_gate_gru_follows_the_formula():
     x = np.array([1.0, 0.0, -0.5])
-    h = explore.constant_gate_gru(0.7, 0.3, x)
+    h = maths.constant_gate_gru(0.7, 0.3, x)
     prev, expected = 0.0, []
     for value in x:
         n = np.tanh(2.0 * value + 0.3 * prev)
@@ -87,14 +89,14 @@ def test_constant_gate_gru_follows_the_formula():
         expected.append(prev)
     np.testing.assert_allclose(h, expected)
     # A pulse decays as update**t once the input is gone and reset is 0.
-    h = explore.constant_gate_gru(0.9, 0.0, explore.input_pattern("pulse", 10))
+    h = maths.constant_gate_gru(0.9, 0.0, maths.input_pattern("pulse", 10))
     np.testing.assert_allclose(h[1:] / h[0], 0.9 ** np.arange(1, 10))
 
 
 def test_lstm_with_forget_bias_keeps_more_with_a_larger_bias():
-    x = explore.input_pattern("pulse", 50)
-    low = explore.lstm_with_forget_bias(-2.0, x)
-    high = explore.lstm_with_forget_bias(4.0, x)
+    x = maths.input_pattern("pulse", 50)
+    low = maths.lstm_with_forget_bias(-2.0, x)
+    high = maths.lstm_with_forget_bias(4.0, x)
     assert high["forget"].min() > low["forget"].max()
     assert high["survival"][-1] > 0.1 and low["survival"][-1] < 1e-10
     np.testing.assert_allclose(low["survival"][1:], np.cumprod(low["forget"][1:]))
@@ -110,8 +112,8 @@ def test_lstm_with_forget_bias_keeps_more_with_a_larger_bias():
 def test_cell_state_jacobian_matches_finite_differences(forget_bias, k):
     """dc_T/dc_{T-k}, perturbing c_{T-k} (and so h_{T-k}) and running the LSTM on."""
     steps = 12
-    found = explore.cell_state_jacobians(forget_bias, steps)
-    layer, x, _ = explore.gradient_setup("lstm", 1.0, steps + 1, forget_bias=forget_bias)
+    found = gradients.cell_state_jacobians(forget_bias, steps)
+    layer, x, _ = gradients.gradient_setup("lstm", 1.0, steps + 1, forget_bias=forget_bias)
     weights = {name.removesuffix("_l0"): value for name, value in layer.params.items()}
     H = layer.hidden_size
 
@@ -141,7 +143,7 @@ def test_language_state_agrees_with_the_layer(cell):
     biases = {"input_bias": -2.0, "forget_bias": 2.0} if cell == "lstm" else {}
     model = training.SequenceModel(cell, task.input_size, 8, task.output_size,
                                    dtype=np.float64, seed=0, **biases)
-    state = explore.language_state(model, x, labels)
+    state = language.state(model, x, labels)
     output, final = model.recurrent(x)
     h = output[-1]
     within = sum(((h[labels == k] - h[labels == k].mean(axis=0)) ** 2).sum(axis=0)
@@ -158,13 +160,13 @@ def test_language_state_reads_shut_and_open_gates():
     x, labels = task.batch(50, np.random.default_rng(1))
     shut = training.SequenceModel("lstm", task.input_size, 8, task.output_size,
                                   input_bias=-40.0, forget_bias=40.0, seed=0)
-    state = explore.language_state(shut, x, labels)
+    state = language.state(shut, x, labels)
     assert state["written_word"] < 1e-15 and state["written_filler"] < 1e-15
     assert state["kept"] == pytest.approx(1.0) and state["cell"] < 1e-15
 
 
 def test_language_training_trace_records_every_evaluation():
-    trace = explore.language_training_trace("lstm", -5.0, 5.0, fillers=3, steps=20, every=10)
+    trace = language.training_trace("lstm", -5.0, 5.0, fillers=3, steps=20, every=10)
     assert trace["step"] == [0, 10, 20]
     assert set(trace) == {"step", "written_word", "written_filler", "kept", "share", "cell",
                           "slope", "accuracy"}

@@ -1,8 +1,8 @@
 """The book's figures as the page shows them: SVG drawn for the reading column, a narrow
 variant for phones, and a description for readers who cannot see it.
 
-A chapter draws a matplotlib figure (a diagram from :mod:`rnncourse.diagrams`, a chart from
-:mod:`rnncourse.plotting`, or its own axes) and displays ``Figure(fig, alt=...)``. The page
+A chapter draws a matplotlib figure (a diagram from :mod:`rnncourse.book.diagrams`, a chart from
+:mod:`rnncourse.book.plotting`, or its own axes) and displays ``Figure(fig, alt=...)``. The page
 gets both variants in one ``<picture>``; the browser picks by the column's width:
 
 - wide: the figure at 7 inches (672 CSS pixels, the desktop column), its own layout;
@@ -27,7 +27,7 @@ from matplotlib import font_manager
 from matplotlib.gridspec import GridSpec
 from matplotlib.text import Text
 
-from .i18n import CJK, ENGLISH, languages, localized_html, translate
+from ..site.i18n import CJK, ENGLISH, languages, localized_html, translate
 
 WIDTHS_IN = {"wide": 7.0, "narrow": 3.3}
 NARROW_BELOW_PX = 640          # the column is narrower than the wide figure below this width
@@ -129,7 +129,7 @@ class Figure:
 
     ``narrow``, when given, is the figure to show in a narrow column instead of ``fig``
     restacked or rescaled. Both are rendered at once, in each of the site's languages
-    (:mod:`rnncourse.i18n`), and closed, so that Jupyter does not show them a second time.
+    (:mod:`rnncourse.site.i18n`), and closed, so that Jupyter does not show them a second time.
     """
 
     def __init__(self, fig, alt, narrow=None):

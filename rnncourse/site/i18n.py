@@ -1,6 +1,6 @@
 """Text that the course's code draws or writes, in the reader's language.
 
-The pages' own text is translated by Sphinx (see :mod:`rnncourse.editions`). What a cell
+The pages' own text is translated by Sphinx (see :mod:`rnncourse.site.editions`). What a cell
 outputs is not in a page's source, so the code translates it: a figure's labels and alt text,
 the explorers' labels and readings, a table a cell computes. The messages and their Chinese
 forms are in ``locales/<language>/LC_MESSAGES/rnncourse.po``.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from IPython import display
 
-LOCALES = Path(__file__).resolve().parent.parent / "locales"
+LOCALES = Path(__file__).resolve().parents[2] / "locales"
 GLOSSARY = LOCALES.parent / "book" / "glossary.md"
 CATALOGUE = "rnncourse"
 ENGLISH = "en"

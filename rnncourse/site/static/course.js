@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   const FIGURES = "main picture.rnn-figure img";
-  // The page's language is that of its edition (rnncourse/editions.py).
+  // The page's language is that of its edition (rnncourse/site/editions.py).
   const WORDS = {
     en: { enlarged: "Enlarged figure", close: "Close", enlarge: "Enlarge" },
     "zh-CN": { enlarged: "放大的图", close: "关闭", enlarge: "放大" },

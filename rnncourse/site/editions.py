@@ -4,12 +4,12 @@ The Chinese pages are the English chapters translated through Sphinx's gettext w
 the text of every page is a message in ``locales/zh_CN/LC_MESSAGES/book/<page>.po``, and the
 text that code draws or writes (figure labels, alt texts, the explorers, tables computed by
 a cell) is a message in ``locales/zh_CN/LC_MESSAGES/rnncourse.po`` (see
-:mod:`rnncourse.i18n`). The code, and so every executed number, is shared: the Chinese build
+:mod:`rnncourse.site.i18n`). The code, and so every executed number, is shared: the Chinese build
 reads the English build's executed notebooks from the shared execution cache.
 
-    python -m rnncourse.editions site            # both editions (`make book`)
-    python -m rnncourse.editions catalogues      # update every .po (`make translations`)
-    python -m rnncourse.editions check           # list what is left to translate
+    python -m rnncourse.site.editions site            # both editions (`make book`)
+    python -m rnncourse.site.editions catalogues      # update every .po (`make translations`)
+    python -m rnncourse.site.editions check           # list what is left to translate
 """
 
 import argparse
@@ -19,17 +19,17 @@ import shutil
 import sys
 from pathlib import Path
 
-from .site import EDITIONS
+from . import EDITIONS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"
 BUILD = ROOT / "_build"
 EXECUTION_CACHE = BUILD / ".jupyter_cache"
 MESSAGES = BUILD / "messages"            # what the code's output asked to translate
 TRANSLATED = tuple(language for language in EDITIONS if language != "en")
 # How the site's build runs the chapters: the gate explorers as pages that compute in the
-# reader's browser (rnncourse.widgets); what a cell draws or writes, in every edition's
-# language, listing the words it asked to translate (rnncourse.i18n).
+# reader's browser (rnncourse.explorers); what a cell draws or writes, in every edition's
+# language, listing the words it asked to translate (rnncourse.site.i18n).
 SITE_ENVIRONMENT = {"RNNCOURSE_STATIC_SITE": "1", "RNNCOURSE_LANGUAGES": " ".join(EDITIONS),
                     "RNNCOURSE_MESSAGES": str(MESSAGES)}
 
@@ -91,7 +91,7 @@ def build(language):
 
 def extract(templates):
     """Every page's messages, as templates (.pot) in ``templates``, with the captions that
-    cells' outputs carry. What a cell writes is left out: :mod:`rnncourse.i18n` translates
+    cells' outputs carry. What a cell writes is left out: :mod:`rnncourse.site.i18n` translates
     it (rnncourse.site drops it from this build)."""
     os.environ.update(SITE_ENVIRONMENT)
     shutil.rmtree(templates, ignore_errors=True)
@@ -105,7 +105,7 @@ def catalogues():
     language's .po files."""
     from sphinx_intl.basic import update
 
-    from rnncourse import i18n
+    from . import i18n
 
     templates = BUILD / "gettext"
     extract(templates)
@@ -164,7 +164,7 @@ def catalogue_problems(path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m rnncourse.editions")
+    parser = argparse.ArgumentParser(prog="python -m rnncourse.site.editions")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("site", help="build both editions of the site")
     build_parser = commands.add_parser("build", help="build one edition of the site")

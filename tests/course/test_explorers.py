@@ -9,8 +9,13 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from rnncourse import explore, widgets
-from rnncourse.widgets import GradientFlowExplorer, GRUGateExplorer, LSTMGateExplorer
+from rnncourse.explorers import (
+    GradientFlowExplorer,
+    GRUGateExplorer,
+    LSTMGateExplorer,
+    maths,
+)
+from rnncourse.explorers.explorer import STATIC_SITE, format_number
 
 
 def plotted(explorer, line):
@@ -19,7 +24,7 @@ def plotted(explorer, line):
 
 def test_lstm_explorer_plots_the_explore_numbers():
     explorer = LSTMGateExplorer(forget=0.8, input_gate=0.6, output_gate=0.7, steps=30)
-    c, h = explore.constant_gate_lstm(0.8, 0.6, 0.7, 2.0 * explore.input_pattern("pulse", 30))
+    c, h = maths.constant_gate_lstm(0.8, 0.6, 0.7, 2.0 * maths.input_pattern("pulse", 30))
     np.testing.assert_allclose(plotted(explorer, "cell"), c)
     np.testing.assert_allclose(plotted(explorer, "hidden"), h)
     np.testing.assert_allclose(plotted(explorer, "survival"), 0.8 ** np.arange(30))
@@ -46,7 +51,7 @@ def test_lstm_explorer_real_mode_follows_the_forget_bias():
     explorer.controls["forget_bias"].value = 5.0
     high = plotted(explorer, "survival")[-1]
     assert high > 0.3 and low < 1e-6
-    trace = explore.lstm_with_forget_bias(5.0, explore.input_pattern("pulse", 40))
+    trace = maths.lstm_with_forget_bias(5.0, maths.input_pattern("pulse", 40))
     np.testing.assert_allclose(plotted(explorer, "cell"), trace["c"])
 
 
@@ -103,7 +108,7 @@ def test_explorers_run_in_a_jupyter_kernel():
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}})
     notebook.cells = [
-        nbformat.v4.new_code_cell("from rnncourse.widgets import GRUGateExplorer\n"
+        nbformat.v4.new_code_cell("from rnncourse.explorers import GRUGateExplorer\n"
                                   "explorer = GRUGateExplorer(update=0.5)\nexplorer"),
         nbformat.v4.new_code_cell("explorer.controls['update'].value = 0.9\n"
                                   "print(round(explorer.data['survival'][3], 6))"),
@@ -123,7 +128,7 @@ def test_an_output_gate_moves_the_hidden_line_not_only_its_axis():
 
 
 def test_the_static_site_gets_a_page_explorer_and_no_kernel_widgets(monkeypatch):
-    monkeypatch.setenv(widgets.STATIC_SITE, "1")
+    monkeypatch.setenv(STATIC_SITE, "1")
     explorer = GRUGateExplorer(update=0.7)
     bundle = explorer._repr_mimebundle_()
     assert set(bundle) == {"text/html", "text/plain"}
@@ -131,7 +136,7 @@ def test_the_static_site_gets_a_page_explorer_and_no_kernel_widgets(monkeypatch)
     config = json.loads(re.search(r'class="rnn-explorer-config">(.*?)</script>', page).group(1))
     assert config["kind"] == "gru"
     assert {c["name"]: c["value"] for c in config["controls"]}["update"] == 0.7
-    np.testing.assert_array_equal(config["data"]["noise"], explore.input_pattern("noise", 200))
+    np.testing.assert_array_equal(config["data"]["noise"], maths.input_pattern("noise", 200))
     assert '<img src="data:image/png;base64,' in page      # the figure without JavaScript
     assert explorer.reading(explorer.data) in page
     assert "rnnExplorers" in page
@@ -150,7 +155,7 @@ def test_the_page_prints_numbers_as_python_does(spec, tmp_path):
     values += list(rng.uniform(-5, 5, 200) * 10.0 ** rng.integers(-20, 4, 200))
     if spec == ["int"]:
         values = list(range(-3, 300, 7))
-    script = resources.files("rnncourse").joinpath("web", "explorers.js").read_text()
+    script = resources.files("rnncourse.explorers").joinpath("web", "explorers.js").read_text()
     runner = tmp_path / "format.js"
     runner.write_text("global.window = {}; global.document = {readyState: 'loading', "
                       "addEventListener() {}};\n" + script +
@@ -159,4 +164,4 @@ def test_the_page_prints_numbers_as_python_does(spec, tmp_path):
                       "window.rnnExplorers.maths.format(v, spec))));\n")
     printed = subprocess.run([node, str(runner), json.dumps([values, spec])], check=True,
                              capture_output=True, text=True).stdout
-    assert json.loads(printed) == [widgets.format_number(v, spec) for v in values]
+    assert json.loads(printed) == [format_number(v, spec) for v in values]

@@ -6,7 +6,8 @@ One run (a task, a cell, a length, a seed)::
 
 The summary chapter's sweep, written to a JSON results file::
 
-    python -m rnncourse.experiments sweep --out rnncourse/results/long_range.json [--jobs 2]
+    python -m rnncourse.experiments sweep --out rnncourse/experiments/results/long_range.json \
+        [--jobs 2]
 
 The sweep is fair to every cell. First each model tries every learning rate of a small grid
 on the longest distance of each task, from a seed of its own (the tuning seed); then every
@@ -33,7 +34,7 @@ import numpy as np
 
 from rnncore.validation import check_choice
 
-from .explore import language_state
+from . import language
 from .training import CELLS, TASKS, SequenceModel, Task, train
 
 HIDDEN, MAX_STEPS = 32, 3000
@@ -89,7 +90,7 @@ def run(task, cell, length, seed=0, lr=None, input_bias=None, forget_bias=None,
     ``forget_bias`` default to :data:`PAPERS_LSTM_BIASES` (other cells have no gate biases to
     offset, and refuse them). On the language task a gated cell's result also holds
     "state": how it holds the answer for held-out sentences at the start and at the end of
-    training (:func:`rnncourse.explore.language_state`).
+    training (:func:`rnncourse.experiments.language.state`).
     """
     task = check_choice("task", task, tuple(TASKS))
     cell = check_choice("cell", cell, tuple(CELLS))
@@ -112,10 +113,10 @@ def run(task, cell, length, seed=0, lr=None, input_bias=None, forget_bias=None,
     state = {}
     if task == "language" and cell != "rnn":       # how the cell holds the answer
         x, labels = problem.batch(500, np.random.default_rng(seed + 2_000_003))
-        state["start"] = language_state(model, x, labels)
+        state["start"] = language.state(model, x, labels)
     result = train(model, problem, steps=steps, lr=lr, seed=seed, progress=progress)
     if state:
-        state["end"] = language_state(model, x, labels)
+        state["end"] = language.state(model, x, labels)
     return _json_ready({
         **config, "steps": result.steps, "metric": problem.metric_name,
         "target": problem.target, "baseline": problem.baseline,
@@ -343,8 +344,8 @@ def sweep(out, spec=SWEEP, progress=True, restart=False, jobs=1):
 
 
 def load_results(name="long_range.json"):
-    """A results file written by ``sweep`` and shipped in ``rnncourse/results/``."""
-    text = resources.files("rnncourse").joinpath("results", name).read_text(encoding="utf-8")
+    """A results file written by ``sweep`` and shipped in ``rnncourse/experiments/results/``."""
+    text = resources.files(__package__).joinpath("results", name).read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -437,6 +438,3 @@ def main(argv=None):
               f"{'reached' if result['reached_target'] else 'not reached'}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,7 +4,7 @@ that a page and the library cannot drift apart."""
 import inspect
 from pathlib import Path
 
-from .i18n import Markdown
+from ..site.i18n import Markdown
 
 
 def listing(function):

@@ -1,0 +1,5 @@
+import sys
+
+from .long_range import main
+
+sys.exit(main())

@@ -1,0 +1,313 @@
+"""The checking framework behind every assignment: parts and scores, calling the learner's code,
+comparing what it returns, and grading a later part on its own code.
+
+A test cell loads a fresh, private copy of its assignment's checks in one line (see
+:mod:`rnncourse.grading`); that copy carries its own copies of this module, of
+:mod:`.guard` and of rnncore, so nothing a notebook defines or changes in rnncore, or in an
+earlier test cell's checks, can alter a verdict. A part collects weighted checks and ends with
+its score as the cell's value, which nbgrader reads as partial credit::
+
+    from rnncourse.grading import load_checks; checks = load_checks("rnn")
+    part = checks.Part("rnn_step_forward", points=2)
+    part.check("random inputs", checks.step_forward_case, rnn_step_forward, "rnn", seed=0)
+    part.score()
+
+How every check runs (see :mod:`.guard` for the mechanics):
+
+1. the expected values are computed first, by rnncore's readable step functions;
+2. the learner's function gets copies of the arguments; changing them in place is reported but
+   costs nothing; what it prints, warns or writes to stderr is kept out of the cell's output
+   (nbgrader would score a cell with stderr output 0) and summarised instead;
+3. every Python call it makes is traced: reaching rnncore or rnncourse fails the check;
+4. the answer is read through the genuine ndarray type and compared with float arithmetic;
+   float32 answers are held to float32's precision;
+5. a later part that calls an earlier, wrong part of the learner's is checked again with the
+   course's version of the earlier part in its place, so that its score reflects its own code.
+
+Before any of this, a part checks that NumPy, the builtins, math and sys still hold their own
+functions; if the notebook replaced any, no check of the part can pass.
+
+Adding a check
+--------------
+A check is a function ``case(fn, ..., seed, **shape)`` in its assignment's module
+(``rnncourse/grading/NAME.py``) that raises :class:`CheckFailed` when ``fn`` is wrong:
+
+- take the expected values from the readable reference (``reference``, a private rnncore;
+  layers built with ``fast=False``), never from the learner's code;
+- call the learner's code only through :func:`learner`, which guards and traces it;
+- report through :func:`compare` (or :func:`compare_all`), giving the likely causes: pairs of
+  an explanation and the value that slip would produce;
+- if the function calls the learner's earlier parts, wrap the comparison in
+  :func:`graded_on_its_own` with the course's versions of those parts.
+
+Then call it from the assignment's test cell with ``part.check(...)``, add the mistake it
+catches to the module's ``MISTAKES``, and run ``pytest tests/grading/test_checks.py`` (every
+case on the model answers and on every catalogued mistake, in this process, in seconds).
+"""
+
+import traceback
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from . import guard, private_package
+
+RNNCORE = Path(__file__).resolve().parents[2] / "rnncore"        # installed beside rnncourse
+# Each copy of the checks has its own rnncore, named after the copy (unique in the process).
+reference = private_package("_rnncore_reference_" + __package__.replace(".", "_"), RNNCORE)
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict, worded for the learner."""
+
+
+# ----------------------------------------------------------------------------------------
+# Parts and scores
+# ----------------------------------------------------------------------------------------
+
+class Part:
+    """One graded part: a list of weighted checks, reported line by line, and a score."""
+
+    def __init__(self, name, points):
+        self.name, self.points = name, points
+        self.results = []            # (description, weight, message or None, notes)
+        self.tampered = guard.tampered()
+
+    def check(self, description, case, *args, weight=1, **kwargs):
+        """Run ``case(*args, **kwargs)``; it raises CheckFailed with a message when wrong."""
+        global _notes
+        _notes = []
+        message = None
+        try:
+            if self.tampered:
+                raise CheckFailed(
+                    "the notebook has replaced " + ", ".join(self.tampered[:4])
+                    + (" and more" if len(self.tampered) > 4 else "")
+                    + ": the checks cannot trust their own arithmetic. Remove the code that "
+                    "does it, restart the kernel and run all cells")
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                case(*args, **kwargs)
+        except CheckFailed as failure:
+            message = str(failure)
+        except NotImplementedError:
+            message = "not implemented yet (the function raises NotImplementedError)"
+        except Exception as error:  # the learner's code crashed: report it, do not stop
+            message = describe_error(error)
+        self.results.append((description, weight, message, _notes))
+
+    def score(self):
+        """Print one line per check and return the points earned (nbgrader's partial credit)."""
+        total = sum(weight for _, weight, _, _ in self.results)
+        earned = sum(weight for _, weight, message, _ in self.results if message is None)
+        said = set()
+        for description, _, message, notes in self.results:
+            print(f"{'PASS' if message is None else 'FAIL'}  {description}")
+            if message is not None:
+                print("      " + message.replace("\n", "\n      "))
+            for note in notes:                         # each note once, where it first shows
+                if note not in said:
+                    said.add(note)
+                    print(f"      note: {note}")
+        points = round(self.points * earned / total, 2) if total else 0.0
+        print(f"{self.name}: {points:g} of {self.points} points")
+        return points
+
+
+_notes = []
+
+
+def note(text):
+    """Tell the learner something that does not cost points."""
+    _notes.append(text)
+
+
+def describe_error(error):
+    """The learner's exception, where in their code it happened, and a hint for the usual
+    ones. An exception that never passed through the learner's code is the course's own."""
+    course = guard.COURSE_FOLDERS
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [frame for frame in frames if not guard._inside(frame.filename, course)
+           and not guard._inside(frame.filename, guard.LIBRARIES)]
+    if not own:
+        return (f"the check itself failed ({type(error).__name__}: {error}). This is a fault "
+                "in the course's checks, not in your code: please report it")
+    frame = own[-1]
+    where = f" (in {frame.name}, line {frame.lineno}: {(frame.line or '').strip()})"
+    message = f"your code raised {type(error).__name__}: {error}{where}"
+    text = str(error)
+    if "matmul" in text and "mismatch" in text:
+        message += (". Hint: weights are stored (outputs, inputs), so a product with the "
+                    "input is x @ weight_ih.T")
+    return message
+
+
+# ----------------------------------------------------------------------------------------
+# Calling the learner's code, and comparing what it returns
+# ----------------------------------------------------------------------------------------
+
+_allowed = ()          # code objects of the course's stand-ins for earlier parts
+
+
+def learner(function, _copies=True, _allow=(), **arguments):
+    """Call the learner's ``function`` with ``arguments`` the way every check does (on copies,
+    unless ``_copies`` is False; ``_allow``: code objects of the course's that the function is
+    meant to call, such as a function it is given)."""
+    if not callable(function):
+        raise CheckFailed(f"expected a function, got {type(function).__name__}")
+    result, report = guard.run_learner_code(function, arguments, _allowed + tuple(_allow),
+                                            copies=_copies)
+    name = getattr(function, "__name__", "your function")
+    if report.reached:
+        reached = list(dict.fromkeys(report.reached))
+        places = ", ".join(reached[:3]) + (", ..." if len(reached) > 3 else "")
+        raise CheckFailed(f"{name} runs the course's own code ({places}): the assignment is "
+                          "to write the computation yourself with NumPy")
+    if report.tracing_switched_off:
+        raise CheckFailed(f"{name} switched off the checks' tracing of what it calls "
+                          "(sys.setprofile or sys.settrace): remove that")
+    for argument in report.changed:
+        note(f"{name} changed its argument `{argument}` in place. That costs nothing here "
+             "(it got a copy), but a caller's array would change: compute into new arrays")
+    if report.printed.strip():
+        lines = report.printed.strip().splitlines()
+        shown = "\n        ".join(line[:120] for line in lines[:3])
+        more = f" (and {len(lines) - 3} more lines)" if len(lines) > 3 else ""
+        note(f"{name} printed:\n        {shown}{more}")
+    if report.warnings:
+        note(f"{name} caused the warning {report.warnings[0]}"
+             + (f" (and {len(report.warnings) - 1} more)" if len(report.warnings) > 1 else ""))
+    return result
+
+
+def _shape_hint(shape, want):
+    if len(shape) == 2 and shape == want[::-1]:
+        return " (transposed?)"
+    if len(shape) + 1 == len(want) and shape == want[1:]:
+        return " (the batch axis is missing)"
+    return ""
+
+
+def mismatch(name, actual, expected, likely_causes=()):
+    """The message saying how ``actual`` differs from ``expected``, or None when it is right.
+
+    likely_causes: (explanation, alternative expected value) pairs; when the learner's answer
+    matches an alternative (with the same tolerance), the message names that explanation.
+    """
+    if actual is None:
+        return f"{name}: got None; did you forget to return it?"
+    try:
+        shape, values, dtype = guard.as_numbers(actual)
+    except guard.NotNumbers as problem:
+        return f"{name}: {problem}"
+    want_shape, want, _ = guard.as_numbers(np.asarray(expected, dtype=np.float64))
+    if dtype == "float16":
+        return f"{name}: got float16 numbers, too few digits to check; use float64"
+    if shape != want_shape:
+        return (f"{name}: expected shape {want_shape}, got {shape}"
+                f"{_shape_hint(shape, want_shape)}")
+    for k, value in enumerate(values):
+        if not guard.is_finite(value):
+            return (f"{name}: contains NaN or inf (first at index "
+                    f"{guard.unravel(k, shape)}); an exp() that overflows is a usual cause")
+    worst, error, within = guard.largest_error(values, want, dtype)
+    if within:
+        return None
+    e, a = guard.distinct_digits(want[worst], values[worst])
+    wrong = sum(1 for x, w in zip(values, want)
+                if not (x - w if x >= w else w - x) <= guard.tolerance(w, dtype))
+    message = (f"{name}: wrong values ({wrong} of {len(want)}); largest error {error:.3g} at "
+               f"index {guard.unravel(worst, shape)} (expected {e}, got {a})")
+    for explanation, alternative in likely_causes:
+        alt_shape, alt, _ = guard.as_numbers(np.asarray(alternative, dtype=np.float64))
+        if alt_shape == shape and guard.largest_error(values, alt, dtype)[2]:
+            return f"{message}. Likely cause: {explanation}"
+    return message
+
+
+def compare(name, actual, expected, likely_causes=()):
+    """Raise CheckFailed unless ``actual`` matches ``expected``."""
+    message = mismatch(name, actual, expected, likely_causes)
+    if message:
+        raise CheckFailed(message)
+
+
+def compare_all(comparisons):
+    """Several comparisons, every wrong one reported: [(name, actual, expected, causes)]."""
+    messages = [m for m in (mismatch(*c) for c in comparisons) if m]
+    if messages:
+        raise CheckFailed("\n".join(messages))
+
+
+# ----------------------------------------------------------------------------------------
+# Later parts graded on their own code: the course's versions of earlier parts
+# ----------------------------------------------------------------------------------------
+
+def _with_stand_ins(function, stand_ins, run):
+    """Run ``run()`` with some of the learner's earlier functions replaced, in the globals of
+    ``function``, by the course's versions (``stand_ins``: name -> function)."""
+    global _allowed
+    namespace = function.__globals__
+    saved = {name: namespace.get(name, _missing) for name in stand_ins}
+    previous = _allowed
+    _allowed = previous + tuple(f.__code__ for f in stand_ins.values())
+    namespace.update(stand_ins)
+    try:
+        return run()
+    finally:
+        _allowed = previous
+        for name, value in saved.items():
+            if value is _missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+_missing = object()
+
+
+def fails(run, *args, **kwargs):
+    """Whether ``run(*args, **kwargs)`` raises, with whatever notes it makes discarded."""
+    global _notes
+    saved, _notes = _notes, []
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            run(*args, **kwargs)
+    except Exception:
+        return True
+    finally:
+        _notes = saved
+    return False
+
+
+def _earlier_wrong(function, checks):
+    """The names of the learner's earlier functions (looked up in ``function``'s globals) that
+    fail their own check: ``checks`` maps a name to a function that raises when it is wrong."""
+    namespace = getattr(function, "__globals__", {})
+    return [name for name, check in checks.items()
+            if name not in namespace or fails(check, namespace[name])]
+
+
+def graded_on_its_own(function, run, earlier, stand_ins):
+    """Run the check ``run()``. If it fails while one of the earlier functions it relies on is
+    itself wrong, run it again with the course's versions of those in their place: the part
+    passes when its own code is right, and the message says which earlier part to fix."""
+    try:
+        return run()
+    except (CheckFailed, Exception) as failure:
+        wrong = _earlier_wrong(function, earlier)
+        if not wrong:
+            raise
+        try:
+            _with_stand_ins(function, {name: stand_ins[name] for name in wrong}, run)
+        except Exception:
+            first = failure if isinstance(failure, CheckFailed) else describe_error(failure)
+            raise CheckFailed(f"{first}\n(your {', '.join(wrong)} from an earlier part is "
+                              "wrong too; this part also fails with the course's version in "
+                              "its place)") from None
+        note(f"this part's own code is right: it failed only because your "
+             f"{', '.join(wrong)} from an earlier part is wrong, so it was checked with the "
+             "course's version in its place")
+        return None

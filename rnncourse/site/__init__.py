@@ -1,0 +1,7 @@
+"""The site: both editions' build (:mod:`.editions`), the Sphinx extension that adds the
+course's stylesheet, language switch and Chinese search to the theme (:mod:`.extension`, with
+its files in ``static/``), and what code draws or writes in each edition's language
+(:mod:`.i18n`)."""
+
+# Each edition: its folder under the site's root, and its name in the language switch.
+EDITIONS = {"en": ("", "English"), "zh_CN": ("zh/", "中文")}

@@ -1,0 +1,219 @@
+"""Every check of every assignment, run in this process on the notebooks' own cells: the model
+answers earn full marks, the blank release nothing, every catalogued mistake loses exactly the
+parts it names, every honest variant keeps full marks with its note, and the feedback names
+the likely cause. The same verdicts as nbgrader's (tests/grading/test_autograde.py grades the
+same catalogue end to end), in seconds: this file runs in `make test-fast`."""
+
+import ast
+import contextlib
+import io
+import re
+from functools import cache
+
+import nbformat
+import pytest
+
+from rnncourse.grading import assignments, load_checks
+from rnncourse.instructor import submissions
+from rnncourse.manifest import ROOT
+
+LOADER = re.compile(r'^from rnncourse\.grading import load_checks; '
+                    r'checks = load_checks\("(\w+)"\)$', flags=re.MULTILINE)
+
+
+def nbgrader_meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+@cache
+def source_notebook(assignment):
+    return nbformat.read(str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"), 4)
+
+
+@cache
+def private_checks(assignment):
+    """One private copy of the checks per assignment: the answers run here are honest, so
+    they can share it (nbgrader's runs load one per test cell)."""
+    return load_checks(assignment)
+
+
+def model_answers(assignment):
+    return {submissions.grade_id(c): submissions.strip_solution_markers(c.source)
+            for c in source_notebook(assignment).cells if nbgrader_meta(c).get("solution")}
+
+
+def blank_answers(assignment):
+    release = nbformat.read(str(ROOT / "exercises" / assignment / f"{assignment}.ipynb"), 4)
+    return {submissions.grade_id(c): c.source for c in release.cells
+            if nbgrader_meta(c).get("solution")}
+
+
+def with_edit(answers, edit):
+    """The answers with one catalogued edit (its text must occur exactly once)."""
+    source = answers[edit.cell]
+    assert source.count(edit.old) == 1, f"{edit.name!r}: {edit.old!r} is not in {edit.cell}"
+    return {**answers, edit.cell: source.replace(edit.old, edit.new)}
+
+
+def _run_cell(source, namespace):
+    """Run a cell as a kernel does: the value of its last expression is its result."""
+    tree = ast.parse(source)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "<cell>", "exec"), namespace)
+    if last is not None:
+        return eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace)
+    return None
+
+
+def grade(assignment, answers):
+    """{test cell: (score, points, printed)} for the notebook with these answers, every test
+    cell run with its hidden tests, as autograde runs them. A cell that writes to stderr or
+    raises scores 0, as in nbgrader."""
+    namespace = {"__name__": "__main__"}
+    results = {}
+    for cell in source_notebook(assignment).cells:
+        if cell.cell_type != "code":
+            continue
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            source = answers[submissions.grade_id(cell)]
+        elif meta.get("grade"):
+            match = LOADER.search(cell.source)
+            assert match and match.group(1) == assignment, cell.source[:200]
+            namespace["_private_checks"] = private_checks(assignment)
+            source = LOADER.sub("checks = _private_checks", cell.source, count=1)
+        else:
+            source = cell.source
+        out, err = io.StringIO(), io.StringIO()
+        score = None
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                score = _run_cell(source, namespace)
+            except Exception as error:         # a learner's cell that raises, as in Jupyter
+                print(f"{type(error).__name__}: {error}", file=err)
+        if meta.get("grade"):
+            earned = 0.0 if err.getvalue() or score is None else float(score)
+            results[meta["grade_id"]] = (earned, meta["points"], out.getvalue() + err.getvalue())
+    return results
+
+
+MISTAKE_CASES = [(name, m) for name in assignments() for m in submissions.MISTAKES[name]]
+HONEST_CASES = [(name, v) for name in assignments() for v in submissions.HONEST[name]]
+
+
+def test_every_assignment_has_checks_and_a_catalogue():
+    assert sorted(submissions.ASSIGNMENTS) == assignments()
+    for name in assignments():
+        assert len(submissions.MISTAKES[name]) >= 10, name
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_model_answers_earn_full_marks(assignment):
+    results = grade(assignment, model_answers(assignment))
+    assert results, "no test cell ran"
+    lost = {cell: r for cell, r in results.items() if r[0] != r[1]}
+    assert not lost, f"the model answers lost points: {lost}"
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_the_blank_release_earns_nothing(assignment):
+    results = grade(assignment, blank_answers(assignment))
+    earned = {cell: r for cell, r in results.items() if r[0] != 0}
+    assert not earned, f"the blank release earned points: {earned}"
+
+
+@pytest.mark.parametrize("assignment,mistake", MISTAKE_CASES,
+                         ids=[f"{a}-{m.name}" for a, m in MISTAKE_CASES])
+def test_a_mistake_loses_exactly_the_parts_it_names(assignment, mistake):
+    results = grade(assignment, with_edit(model_answers(assignment), mistake))
+    assert set(mistake.breaks) <= set(results), mistake.breaks
+    for cell in mistake.breaks:
+        score, points, printed = results[cell]
+        assert score < points, f"{mistake.name!r} kept full marks in {cell}:\n{printed}"
+    kept = {cell: r[:2] for cell, r in results.items() if cell not in mistake.breaks}
+    assert all(s == p for s, p in kept.values()), f"lost points elsewhere: {kept}"
+
+
+@pytest.mark.parametrize("assignment,variant", HONEST_CASES,
+                         ids=[f"{a}-{v.name}" for a, v in HONEST_CASES])
+def test_an_honest_variant_keeps_full_marks_with_its_note(assignment, variant):
+    answers = with_edit(model_answers(assignment), variant)
+    first = next(c for c in source_notebook(assignment).cells if nbgrader_meta(c).get("solution"))
+    answers[submissions.grade_id(first)] = submissions.HONEST_IMPORTS + answers[
+        submissions.grade_id(first)]
+    results = grade(assignment, answers)
+    lost = {cell: r for cell, r in results.items() if r[0] != r[1]}
+    assert not lost, f"{variant.name!r} lost points: {lost}"
+    assert variant.breaks in "".join(r[2] for r in results.values())
+
+
+FEEDBACK = [
+    ("rnn", "bias_hh dropped", "test_rnn_step_forward", "Likely cause: bias_hh is missing"),
+    ("rnn", "ReLU instead of tanh", "test_rnn_step_forward", "not tanh (ReLU?)"),
+    ("rnn", "recurrent weight not transposed", "test_rnn_step_forward",
+     "used untransposed"),
+    ("rnn", "tanh written with exp (overflows)", "test_rnn_step_forward", "exp() that overflows"),
+    ("rnn", "state not carried", "test_rnn_forward", "not carried from one step to the next"),
+    ("rnn", "input weight not transposed", "test_rnn_step_forward",
+     "a product with the input is x @ weight_ih.T"),
+    ("rnn", "backward outputs left reversed", "test_bidirectional", "not put back in time"),
+    ("rnn", "ReLU instead of tanh", "test_rnn_forward", "this part's own code is right"),
+    ("bptt", "bias gradient averaged", "test_rnn_step_backward", "averaged instead of summed"),
+    ("bptt", "no gradient from the next step", "test_rnn_backward",
+     "flowing back from step t+1"),
+    ("bptt", "each array clipped on its own", "test_clip", "clip by the norm of all"),
+    ("bptt", "tanh slopes left out of the product", "test_jacobian_norms",
+     "diag(1 - h_t^2) are missing"),
+    ("lstm", "gate order f, i", "test_lstm_step_forward", "i and f swapped"),
+    ("lstm", "gates read in the order i, f, o, g", "test_lstm_step_forward",
+     "g and o swapped"),
+    ("lstm", "h without tanh", "test_lstm_step_forward", "tanh(c) is missing"),
+    ("lstm", "gate order f, i", "test_lstm_step_backward", "fix the forward pass first"),
+    ("lstm", "cell state not carried", "test_lstm_forward", "cell state is not carried"),
+    ("gru", "update gate mixes the wrong way", "test_gru_forward_after",
+     "update gate mixes the wrong way"),
+    ("gru", "reset gate not applied to b_hn (reset after)", "test_gru_forward_after",
+     "multiplies h_prev W_hn^T but not b_hn"),
+    ("gru", "reset_after ignored", "test_gru_forward_before", "wrong side of W_hn"),
+    ("gru", "one bias per gate counted", "test_count", "only one bias vector per gate"),
+]
+
+
+def mistake_named(assignment, name):
+    (mistake,) = [m for m in submissions.MISTAKES[assignment] if m.name == name]
+    return mistake
+
+
+@pytest.mark.parametrize("assignment,mistake_name,cell,message", FEEDBACK,
+                         ids=[f"{f[1]}-{f[2]}" for f in FEEDBACK])
+def test_feedback_names_the_likely_cause(assignment, mistake_name, cell, message):
+    """What the learner reads under the failing part (the same text in the feedback)."""
+    answers = with_edit(model_answers(assignment), mistake_named(assignment, mistake_name))
+    printed = grade(assignment, answers)[cell][2]
+    assert message in printed, printed
+
+
+def test_every_wrong_gradient_is_named():
+    """A backward slip that spoils several gradients names each of them."""
+    answers = with_edit(model_answers("lstm"), mistake_named("lstm", "no gradient from h into c"))
+    printed = grade("lstm", answers)["test_lstm_step_backward"][2]
+    for key in ("x", "h_prev", "c_prev", "weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+        assert f"grads['{key}']: wrong values" in printed, (key, printed)
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_the_test_cells_use_what_the_module_exports(assignment):
+    used = {name for cell in source_notebook(assignment).cells if nbgrader_meta(cell).get("grade")
+            for name in re.findall(r"\bchecks\.(\w+)", cell.source)}
+    assert used == set(private_checks(assignment).__all__)
+
+
+def test_each_test_cell_loads_a_fresh_copy_of_the_checks():
+    """What one copy's caller changes, another copy does not see: a test cell's checks
+    cannot be altered through an earlier cell's."""
+    first, second = load_checks("rnn"), load_checks("rnn")
+    assert first is not second and first.reference is not second.reference
+    first.compare = None
+    assert callable(second.compare)
+    with pytest.raises(ValueError, match="assignment: expected one of bptt, gru, lstm, rnn"):
+        load_checks("framework")
