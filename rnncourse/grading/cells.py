@@ -27,6 +27,9 @@ def _step_alternatives(kind, problem, extra):
                   ("the activation is not tanh (ReLU?)", np.maximum(a, 0)),
                   ("the activation is not tanh (sigmoid?)", reference.sigmoid(a)),
                   ("the activation is missing", a)]
+        if problem["weight_ih"].shape[0] == problem["weight_ih"].shape[1]:   # D == H
+            found.append(("the input weight is used untransposed: x @ weight_ih.T is meant",
+                          outputs(weight_ih=problem["weight_ih"].T.copy())))
     if kind == "gru":
         (h, cache) = forward(**problem, **extra)
         found += [("the reset gate is applied on the wrong side of W_hn (check reset_after)",

@@ -27,7 +27,14 @@ def course_rnn_forward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     return np.stack(hs)
 
 
-RNN_EARLIER = {"rnn_step_forward": lambda f: step_forward_case(f, "rnn", 11),
+def _step_is_right(fn):
+    """Raises unless the learner's step is right, a square input weight included (a stacked
+    layer's weight_ih is (H, H))."""
+    step_forward_case(fn, "rnn", 11)
+    step_forward_case(fn, "rnn", 13, D=5, H=5)
+
+
+RNN_EARLIER = {"rnn_step_forward": _step_is_right,
                "rnn_forward": lambda f: rnn_forward_case(f, 12)}
 RNN_STAND_INS = {"rnn_step_forward": course_rnn_step_forward,
                  "rnn_forward": course_rnn_forward}
@@ -110,6 +117,9 @@ MISTAKES = [
     M("bias_hh dropped", "rnn_step_forward", " + bias_hh)", ")", ("test_rnn_step_forward",)),
     M("bias_ih dropped", "rnn_step_forward", " + bias_ih", "", ("test_rnn_step_forward",)),
     M("input weight not transposed", "rnn_step_forward", "x @ weight_ih.T", "x @ weight_ih",
+      ("test_rnn_step_forward",)),
+    M("input weight transposed only when the shapes demand it", "rnn_step_forward",
+      "x @ weight_ih.T", "x @ (weight_ih if weight_ih.shape[0] == x.shape[1] else weight_ih.T)",
       ("test_rnn_step_forward",)),
     M("recurrent weight not transposed", "rnn_step_forward", "h_prev @ weight_hh.T",
       "h_prev @ weight_hh", ("test_rnn_step_forward",)),

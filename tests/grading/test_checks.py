@@ -156,6 +156,8 @@ FEEDBACK = [
     ("rnn", "state not carried", "test_rnn_forward", "not carried from one step to the next"),
     ("rnn", "input weight not transposed", "test_rnn_step_forward",
      "a product with the input is x @ weight_ih.T"),
+    ("rnn", "input weight transposed only when the shapes demand it", "test_rnn_step_forward",
+     "the input weight is used untransposed"),
     ("rnn", "backward outputs left reversed", "test_bidirectional", "not put back in time"),
     ("rnn", "ReLU instead of tanh", "test_rnn_forward", "this part's own code is right"),
     ("bptt", "bias gradient averaged", "test_rnn_step_backward", "averaged instead of summed"),
