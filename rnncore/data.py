@@ -9,7 +9,7 @@ from importlib import resources
 
 import numpy as np
 
-from .module import make_rng
+from .module import check_dtype, make_rng
 from .validation import check_int_array, check_positive_int
 
 
@@ -89,7 +89,7 @@ def one_hot(ids, size, dtype=np.float64):
     """Integer ids (...) -> one-hot vectors (..., size)."""
     size = check_positive_int("size", size)
     ids = check_int_array("ids", ids, 0, size)
-    return np.eye(size, dtype=dtype)[ids]
+    return np.eye(size, dtype=check_dtype(dtype))[ids]
 
 
 def tiny_corpus():
@@ -115,6 +115,11 @@ class Vocabulary:
 
     def encode(self, sequence):
         """A sequence of tokens -> int64 array of ids."""
+        unhashable = [tok for tok in sequence if getattr(tok, "__hash__", None) is None]
+        if unhashable:
+            raise TypeError(f"sequence: expected a flat sequence of tokens (characters), got "
+                            f"{type(unhashable[0]).__name__} {unhashable[0]!r} inside it; encode "
+                            f"one sequence at a time")
         unknown = [tok for tok in set(sequence) if tok not in self.index]
         if unknown:
             shown = sorted(unknown, key=repr)[:5]

@@ -20,7 +20,6 @@ class Linear(Module):
     Parameters: ``weight`` (O, D), ``bias`` (O,), initialised U(-1/sqrt(D), 1/sqrt(D)).
     """
 
-    _configuration = ("in_features", "out_features", "dtype")
 
     def __init__(self, in_features, out_features, bias=True, *, dtype=np.float64, seed=None,
                  rng=None):
@@ -32,7 +31,6 @@ class Linear(Module):
         self._add_param("weight", rng.uniform(-bound, bound, (out_features, in_features)))
         if check_bool("bias", bias):
             self._add_param("bias", rng.uniform(-bound, bound, out_features))
-        self._built = True
 
     def __repr__(self):
         return f"Linear({self.in_features}, {self.out_features}, bias={'bias' in self.params})"
@@ -67,7 +65,6 @@ class Embedding(Module):
     Parameter: ``weight`` (num_embeddings, embedding_dim), initialised N(0, 1).
     """
 
-    _configuration = ("num_embeddings", "embedding_dim", "dtype")
 
     def __init__(self, num_embeddings, embedding_dim, *, dtype=np.float64, seed=None, rng=None):
         super().__init__(dtype)
@@ -75,7 +72,6 @@ class Embedding(Module):
         self.embedding_dim = check_positive_int("embedding_dim", embedding_dim)
         rng = make_rng(seed, rng)
         self._add_param("weight", rng.standard_normal((num_embeddings, embedding_dim)))
-        self._built = True
 
     def __repr__(self):
         return f"Embedding({self.num_embeddings}, {self.embedding_dim})"

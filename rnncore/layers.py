@@ -40,8 +40,7 @@ class _Recurrent(Module):
     gate_count = 1          # G: rows of weight_ih per hidden unit
     state_names = ("h",)    # the LSTM carries (h, c)
     _dstate_name = "dh_n"
-    _configuration = ("input_size", "hidden_size", "num_layers", "bias", "batch_first",
-                      "bidirectional", "num_directions", "dtype", "nonlinearity", "reset_after")
+    _settable = ("fast",)   # both paths give the same numbers, so it may change at any time
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  bidirectional=False, *, dtype=np.float64, seed=None, rng=None, fast=True):
@@ -66,10 +65,9 @@ class _Recurrent(Module):
                 for name, shape in shapes.items():
                     self._add_param(name + suffix, rng.uniform(-bound, bound, shape))
         self._zero_bias = np.zeros(GH, dtype=self.dtype)
-        self._built = True
 
     def __setattr__(self, name, value):
-        if name == "fast":           # may change at any time: both paths give the same numbers
+        if name == "fast":
             value = check_bool("fast", value)
         super().__setattr__(name, value)
 

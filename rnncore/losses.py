@@ -63,6 +63,9 @@ def mse_loss(pred, target):
         loss: float; dpred: the gradient, the shape of pred.
     """
     pred = check_float_array("pred", pred)
+    if pred.dtype not in (np.float32, np.float64):
+        raise TypeError(f"pred: expected float32 or float64, got {pred.dtype.name} (too few "
+                        "digits for a loss)")
     target = check_float_array("target", target)
     check_shape("target", target, pred.shape)
     if pred.size == 0:

@@ -3,6 +3,7 @@ pass each backward belongs to, and ``state_dict`` / ``load_state_dict`` with the
 the matching ``torch.nn`` module."""
 
 import contextlib
+import functools
 import numbers
 import threading
 
@@ -68,34 +69,63 @@ class Parameters(dict):
     the array already there (after checking its shape), so that optimizers and parent modules,
     which hold that array, see the change; new names and deletions are refused."""
 
-    def __setitem__(self, name, value):
+    label, noun = "params", "parameter"
+
+    def checked(self, name, value, label=None):
+        """``value`` as the array that would be copied into ``name``: the right shape, the
+        module's dtype, finite; raises (naming ``label``) otherwise."""
+        label = label or f"{self.label}[{name!r}]"
         if name not in self:
-            raise KeyError(f"{name!r}: no such parameter; the parameters are {sorted(self)}")
-        param = self[name]
-        array = check_float_array(f"params[{name!r}]", value)
-        if array.shape != param.shape:
-            raise ValueError(f"params[{name!r}]: expected shape {param.shape}, got {array.shape}")
+            raise KeyError(f"{name!r}: no such {self.noun}; the {self.noun}s are {sorted(self)}")
+        target = self[name]
+        array = check_float_array(label, value)
+        if array.shape != target.shape:
+            raise ValueError(f"{label}: expected shape {target.shape}, got {array.shape}")
         with np.errstate(over="ignore"):
-            array = array.astype(param.dtype)
-        check_finite(f"params[{name!r}] in {param.dtype.name}", array)   # float32 overflow
-        param[...] = array
+            array = array.astype(target.dtype)
+        check_finite(f"{label} in {target.dtype.name}", array)         # float32 overflow
+        return array
+
+    def __setitem__(self, name, value):
+        self[name][...] = self.checked(name, value)
 
     def update(self, *args, **kwargs):
-        for name, value in dict(*args, **kwargs).items():
-            self[name] = value
+        arrays = {name: self.checked(name, value)      # all checked before any is written
+                  for name, value in dict(*args, **kwargs).items()}
+        for name, array in arrays.items():
+            self[name][...] = array
 
     def __ior__(self, other):
         self.update(other)
         return self
 
     def _refuse(self, *args, **kwargs):
-        raise TypeError("params: parameters cannot be removed or added; assign into one "
-                        "(params[name] = value) or use load_state_dict")
+        raise TypeError(f"{self.label}: {self.noun}s cannot be removed or added; assign into one "
+                        f"({self.label}[name] = value) or use load_state_dict")
 
     __delitem__ = pop = popitem = clear = setdefault = _refuse
 
     def _add(self, name, array):
         dict.__setitem__(self, name, array)
+
+    def __reduce__(self):
+        # pickle and copy rebuild a dict through __setitem__, which refuses new names
+        return _rebuilt, (type(self), list(self.items()))
+
+
+class Gradients(Parameters):
+    """A module's gradients by name, held by the optimizers and the backward passes: assigning
+    to a name copies the new values into the array already there (``grads[name] = g``, like
+    torch's ``p.grad = g``); new names and deletions are refused."""
+
+    label, noun = "grads", "gradient"
+
+
+def _rebuilt(cls, items):
+    rebuilt = cls()
+    for name, array in items:
+        rebuilt._add(name, array)
+    return rebuilt
 
 
 class Module:
@@ -107,9 +137,32 @@ class Module:
     raises instead of answering for the wrong one.
     """
 
+    _settable = ()        # public attributes that may change after building, everywhere at once
+
+    def __init_subclass__(cls, **kwargs):
+        """Mark a module built when its outermost ``__init__`` returns: from then on its
+        public attributes are fixed (see :meth:`__setattr__`)."""
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            return
+        init = cls.__init__
+
+        @functools.wraps(init)
+        def build(self, *args, **kwargs):
+            depth = self.__dict__.get("_building", 0)
+            object.__setattr__(self, "_building", depth + 1)
+            try:
+                init(self, *args, **kwargs)
+            finally:
+                object.__setattr__(self, "_building", depth)
+            if depth == 0:
+                object.__setattr__(self, "_built", True)
+
+        cls.__init__ = build
+
     def __init__(self, dtype=np.float64):
         object.__setattr__(self, "params", Parameters())
-        object.__setattr__(self, "grads", {})
+        object.__setattr__(self, "grads", Gradients())
         self.dtype = check_dtype(dtype)
         self._children = []
         self._stored = None           # what the last recording forward pass kept
@@ -120,13 +173,13 @@ class Module:
 
     def _add_param(self, name, value):
         self.params._add(name, np.ascontiguousarray(value, dtype=self.dtype))
-        self.grads[name] = np.zeros_like(self.params[name])
+        self.grads._add(name, np.zeros_like(self.params[name]))
 
     def _add_child(self, prefix, module):
         """Expose a sub-module's parameters as ``prefix.name`` (the same arrays, not copies)."""
         for name in module.params:
             self.params._add(f"{prefix}.{name}", module.params[name])
-            self.grads[f"{prefix}.{name}"] = module.grads[name]
+            self.grads._add(f"{prefix}.{name}", module.grads[name])
         self._children.append(module)
         return module
 
@@ -181,16 +234,19 @@ class Module:
             return params[name]
         raise AttributeError(f"{type(self).__name__} has no attribute or parameter {name!r}")
 
-    _configuration = ("dtype",)     # attributes fixed once the module is built (_built)
-
     def __setattr__(self, name, value):
-        if name in self._configuration and self.__dict__.get("_built"):
-            raise AttributeError(f"{name}: fixed when the {type(self).__name__} is built (it "
-                                 f"decides the parameters); build a new one instead")
         # `layer.weight_ih_l0 = w` copies w into the parameter (an attribute would shadow it).
         params = self.__dict__.get("params", {})
         if name in params:
             self.params[name] = value
+        elif self.__dict__.get("_built") and not name.startswith("_") and \
+                name not in self._settable and (name in self.__dict__ or
+                                                 hasattr(type(self), name)):
+            # The forward and backward passes, params, state_dict and the optimizers all
+            # follow what was built: a new configuration or sub-module would reach only some.
+            raise AttributeError(f"{name}: fixed when the {type(self).__name__} is built (its "
+                                 f"parameters, passes and optimizers follow it); build a new "
+                                 f"one instead")
         elif name in ("params", "grads"):
             raise AttributeError(f"{name}: optimizers hold these very arrays, so the dict is "
                                  "fixed; assign into it (layer.params[name] = value) or use "
@@ -231,12 +287,19 @@ class Module:
         if missing or unexpected:
             raise ValueError(f"state_dict: missing keys {missing}, unexpected keys {unexpected}; "
                              f"expected exactly {sorted(self.params)}")
-        arrays = {}
-        for name, param in self.params.items():
-            array = check_float_array(f"state_dict[{name!r}]", state_dict[name])
-            if array.shape != param.shape:
-                raise ValueError(f"state_dict[{name!r}]: expected shape {param.shape}, "
-                                 f"got {array.shape}")
-            arrays[name] = array
+        arrays = {name: self.params.checked(name, state_dict[name], f"state_dict[{name!r}]")
+                  for name in self.params}        # every one checked before any is written
         for name, array in arrays.items():
-            self.params[name] = array
+            self.params[name][...] = array
+
+    @contextlib.contextmanager
+    def _gradients_kept_on_error(self):
+        """A backward of several parts either fills every gradient or, when a part raises,
+        leaves all of them as they were."""
+        saved = {name: grad.copy() for name, grad in self.grads.items()}
+        try:
+            yield
+        except BaseException:
+            for name, grad in saved.items():
+                self.grads[name][...] = grad
+            raise

@@ -109,6 +109,15 @@ def grad_norm(modules):
     return float(np.sqrt(sum(float(np.vdot(g, g)) for _, _, g in _pairs(modules))))
 
 
+def _squared_norm(grad):
+    """The sum of squares of ``grad``, in float64 where float32's range would overflow."""
+    with np.errstate(over="ignore"):
+        squared = float(np.vdot(grad, grad))
+    if not np.isfinite(squared) and np.isfinite(grad).all():
+        squared = float(np.vdot(grad.astype(np.float64), grad.astype(np.float64)))
+    return squared
+
+
 def clip_grad_norm(modules, max_norm):
     """Scale all gradients together so that their L2 norm is at most ``max_norm``.
 
@@ -117,7 +126,7 @@ def clip_grad_norm(modules, max_norm):
     """
     max_norm = _check_rate("max_norm", max_norm)
     pairs = _pairs(modules)
-    norm = float(np.sqrt(sum(float(np.vdot(g, g)) for _, _, g in pairs)))
+    norm = float(np.sqrt(sum(_squared_norm(g) for _, _, g in pairs)))
     if not np.isfinite(norm):
         _check_gradients(pairs)     # names the gradient that holds the NaN or inf
         raise FloatingPointError(f"the gradients' norm overflows ({norm}); they were not "

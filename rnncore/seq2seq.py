@@ -87,13 +87,15 @@ class Seq2Seq(Module):
         dlogits = check_float_array("dlogits", dlogits, dtype=self.dtype)
         check_shape("dlogits", dlogits, (("T_tgt", logits_shape[0]), ("B", logits_shape[1]),
                                          ("tgt_vocab_size", self.tgt_vocab_size)))
-        ddecoder_output = self.readout.backward(dlogits)
-        dtgt, dstate = self.decoder.backward(ddecoder_output)
-        self.tgt_embedding.backward(dtgt)
-        # The encoder's outputs are unused; its final state is what the decoder started from.
-        zeros = np.zeros(encoder_output_shape, dtype=self.dtype)
-        dsrc, _ = self.encoder.backward(zeros, dstate)
-        self.src_embedding.backward(dsrc)
+        with self._gradients_kept_on_error():
+            ddecoder_output = self.readout.backward(dlogits)
+            dtgt, dstate = self.decoder.backward(ddecoder_output)
+            self.tgt_embedding.backward(dtgt)
+            # The encoder's outputs are unused; its final state is what the decoder started
+            # from.
+            zeros = np.zeros(encoder_output_shape, dtype=self.dtype)
+            dsrc, _ = self.encoder.backward(zeros, dstate)
+            self.src_embedding.backward(dsrc)
 
     def greedy_decode(self, src, bos_id, max_len):
         """Generate max_len tokens, each step feeding back the most likely previous token.

@@ -121,6 +121,7 @@ def run(task, cell, length, seed=0, lr=None, input_bias=None, forget_bias=None,
         **config, "steps": result.steps, "metric": problem.metric_name,
         "target": problem.target, "baseline": problem.baseline,
         "final_metric": result.final_metric, "reached_target": result.reached_target,
+        **({"diverged": result.diverged} if result.diverged else {}),
         "seconds": round(result.seconds, 3),
         "steps_per_second": round(result.steps_per_second, 1),
         "history": result.history, **({"state": state} if state else {}), "config": config})
@@ -218,6 +219,10 @@ WRITTEN_BY = "python -m rnncourse.experiments sweep"
 STAGES = ("tuning", "main", "ablation")
 
 
+RESULT_FIELDS = {"config": dict, "lr": numbers.Real, "metric": str, "reached_target": bool,
+                 "steps": numbers.Integral, "final_metric": (numbers.Real, type(None))}
+
+
 def _finished_runs(path):
     """The runs already in a results file at ``path``, by their configuration."""
     if path.is_dir():
@@ -229,6 +234,11 @@ def _finished_runs(path):
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("written_by") != WRITTEN_BY:
             raise ValueError("it was not written by a sweep")
+        for k, result in enumerate(data["results"]):      # what resuming a sweep reads
+            for field, kinds in RESULT_FIELDS.items():
+                if not isinstance(result.get(field), kinds) or \
+                        (kinds is not bool and isinstance(result.get(field), bool)):
+                    raise ValueError(f"results[{k}][{field!r}] is {result.get(field)!r}")
         return {_key(r["config"]): r for r in data["results"]}
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"out: {path} exists and is not a results file written by sweep "
@@ -311,9 +321,12 @@ def sweep(out, spec=SWEEP, progress=True, restart=False, jobs=1):
     at once, in separate processes.
     """
     path = Path(out)
+    if isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1:
+        raise ValueError(f"jobs: expected a whole number from 1, got {jobs!r}")
     jobs = int(jobs)
-    if jobs < 1:
-        raise ValueError(f"jobs: expected a whole number from 1, got {jobs}")
+    folder = next((p for p in path.parents if p.exists()), None)
+    if folder is not None and not folder.is_dir():
+        raise ValueError(f"out: {folder} is a file, so {path} cannot be written inside it")
     finished = {} if restart and not path.is_dir() else _finished_runs(path)
     book = _ResultsFile(path, spec, finished)
     try:

@@ -54,8 +54,9 @@ class SequenceModel(Module):
 
     def backward(self, dy):
         doutput = np.zeros(self._stored_pass(), dtype=self.dtype)
-        doutput[-1] = self.readout.backward(dy)
-        self.recurrent.backward(doutput)
+        with self._gradients_kept_on_error():
+            doutput[-1] = self.readout.backward(dy)
+            self.recurrent.backward(doutput)
 
 
 class Task:
@@ -169,6 +170,7 @@ class TrainResult:
     steps: int = 0
     seconds: float = 0.0
     reached_target: bool = False
+    diverged: str = ""       # why training stopped early with numbers it cannot go on with
 
     @property
     def final_metric(self):
@@ -202,10 +204,21 @@ def train(model, task, steps=3000, batch_size=32, lr=0.01, clip=1.0, eval_every=
         x, y = task.batch(batch_size, batches)
         if y.dtype.kind == "f":
             y = y.astype(model.dtype)
-        loss, dprediction = task.loss(model(x.astype(model.dtype)), y)
-        model.backward(dprediction.astype(model.dtype))
-        clip_grad_norm(model, clip)
-        optimizer.step()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, dprediction = task.loss(model(x.astype(model.dtype)), y)
+            if not np.isfinite(loss):
+                raise FloatingPointError(f"the loss is {loss}")
+            model.backward(dprediction.astype(model.dtype))
+            clip_grad_norm(model, clip)
+            optimizer.step()
+        except FloatingPointError as error:
+            # A run that diverges says so in its result, so that a sweep goes on.
+            result.diverged = f"step {step}: {error}"
+            result.history.append({"step": step, "loss": float("nan"),
+                                   "metric": float("nan")})
+            bar.update(step, f"diverged: {error}")
+            break
         if step % eval_every == 0 or step == steps:
             with no_grad():
                 metric = task.metric(model(x_eval), y_eval)

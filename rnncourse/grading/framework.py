@@ -150,15 +150,26 @@ def describe_error(error):
 _allowed = ()          # code objects of the course's stand-ins for earlier parts
 
 
-def learner(function, _copies=True, _allow=(), **arguments):
+def learner(function, _copies=True, _allow=(), _may_change=(), **arguments):
     """Call the learner's ``function`` with ``arguments`` the way every check does (on copies,
     unless ``_copies`` is False; ``_allow``: code objects of the course's that the function is
-    meant to call, such as a function it is given)."""
+    meant to call, such as a function it is given).
+
+    Changing an argument in place fails the check, since a caller still needs what it passed
+    (a state, an input, a weight, a cache), except for the arguments named in ``_may_change``
+    (an upstream gradient, which no caller reads again), which only earn a note."""
     if not callable(function):
         raise CheckFailed(f"expected a function, got {type(function).__name__}")
+    name = getattr(function, "__name__", "your function")
+    accepted = guard.parameters(function)
+    if accepted is not None and set(arguments) - set(accepted):
+        missing = [argument for argument in arguments if argument not in accepted]
+        raise CheckFailed(
+            f"{name} has no parameter {', '.join(f'`{m}`' for m in missing)}: the checks call "
+            f"it by the parameter names the notebook gives, ({', '.join(arguments)}); yours "
+            f"are ({', '.join(accepted)}). Keep the given names")
     result, report = guard.run_learner_code(function, arguments, _allowed + tuple(_allow),
                                             copies=_copies)
-    name = getattr(function, "__name__", "your function")
     if report.reached:
         reached = list(dict.fromkeys(report.reached))
         places = ", ".join(reached[:3]) + (", ..." if len(reached) > 3 else "")
@@ -168,8 +179,16 @@ def learner(function, _copies=True, _allow=(), **arguments):
         raise CheckFailed(f"{name} switched off the checks' tracing of what it calls "
                           "(sys.setprofile or sys.settrace): remove that")
     for argument in report.changed:
-        note(f"{name} changed its argument `{argument}` in place. That costs nothing here "
-             "(it got a copy), but a caller's array would change: compute into new arrays")
+        if argument in _may_change:
+            note(f"{name} changed its argument `{argument}` in place. No caller reads it "
+                 "again, so that is harmless here; computing into a new array is safer")
+            continue
+        kept = ", and returns or caches that same array," if guard.holds(
+            result, report.arguments[argument]) else ""
+        raise CheckFailed(
+            f"{name} changed its argument `{argument}` in place{kept} but its caller still "
+            f"needs the value it passed in. Compute the result into a new array: `a = b + c` "
+            f"makes one, `a = b; a += c` writes into b")
     if report.printed.strip():
         lines = report.printed.strip().splitlines()
         shown = "\n        ".join(line[:120] for line in lines[:3])

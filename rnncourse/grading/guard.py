@@ -326,6 +326,7 @@ class Report:
         self.printed = ""
         self.warnings = []
         self.changed = []
+        self.arguments = {}          # what the function was given (copies, unless told not to)
         self.reached = []
         self.tracing_switched_off = False
 
@@ -360,6 +361,34 @@ def _under(folders):
 
 COURSE_FOLDERS = [os.path.realpath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir,
                                                 name)) for name in ("rnncore", "rnncourse")]
+_CODE = _type((lambda: None).__code__)
+SMALLEST_FINGERPRINTED = 32     # bytes of bytecode: below it, an honest function could coincide
+
+
+def fingerprint(code):
+    """What a code object computes, wherever its file sits and whatever its module is called:
+    its bytecode, constants (docstrings included), names and variable names."""
+    return (code.co_code, tuple(fingerprint(c) if _type(c) is _CODE else c
+                                for c in code.co_consts), code.co_names, code.co_varnames)
+
+
+def _reference_fingerprints(folder):
+    """The fingerprints of every function of the reference (rnncore), from its source files: a
+    copy of them elsewhere, under any name, runs code with the same fingerprints."""
+    found, pending = set(), []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py"):
+            with open(os.path.join(folder, name), encoding="utf-8") as file:
+                pending.append(compile(file.read(), name, "exec"))
+    while pending:
+        code = pending.pop()
+        if len(code.co_code) >= SMALLEST_FINGERPRINTED:
+            found.add(fingerprint(code))
+        pending.extend(c for c in code.co_consts if _type(c) is _CODE)
+    return frozenset(found)
+
+
+REFERENCE_FINGERPRINTS = _reference_fingerprints(COURSE_FOLDERS[0])
 
 
 def run_learner_code(function, arguments, allowed=(), copies=True):
@@ -377,6 +406,14 @@ def run_learner_code(function, arguments, allowed=(), copies=True):
     if not copies:
         arguments, given = given, arguments
     in_course = _under(COURSE_FOLDERS)
+    copied = {}                      # code object -> whether it is a copy of the reference's
+
+    def is_reference(code):
+        if code not in copied:
+            copied[code] = len(code.co_code) >= SMALLEST_FINGERPRINTED and \
+                fingerprint(code) in REFERENCE_FINGERPRINTS
+        return copied[code]
+
     allowed_frames = []
     caller = _caller_frame()
 
@@ -389,6 +426,8 @@ def run_learner_code(function, arguments, allowed=(), copies=True):
                 allowed_frames.append(frame)
             elif not allowed_frames and in_course(code.co_filename):
                 report.reached.append(f"{os.path.basename(code.co_filename)}:{code.co_name}")
+            elif not allowed_frames and is_reference(code):
+                report.reached.append(f"a copy of rnncore's {code.co_name}")
         elif event == "return":
             if allowed_frames and frame is allowed_frames[-1]:
                 allowed_frames.pop()
@@ -419,4 +458,28 @@ def run_learner_code(function, arguments, allowed=(), copies=True):
     report.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
     report.changed = [name for name, value in given.items()
                       if not _same(value, arguments[name])]
+    report.arguments = arguments
     return result, report
+
+
+def parameters(function):
+    """The names ``function`` takes as keywords, or None when it takes any (``**kwargs``) or
+    is not a plain Python function."""
+    if _type(function) is not _FUNCTION:
+        return None
+    code = function.__code__
+    if code.co_flags & 0x08:                         # CO_VARKEYWORDS
+        return None
+    return code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+
+
+def holds(container, item):
+    """Whether ``item`` itself (not an equal copy) is ``container`` or inside its tuples,
+    lists and dicts."""
+    if container is item:
+        return True
+    if _type(container) is dict:
+        container = list(container.values())
+    if _type(container) in (list, tuple):
+        return any(holds(value, item) for value in container)
+    return False

@@ -38,13 +38,18 @@ def lstm_forward_case(fn, seed, **shape):
     causes = [("the cell state is not carried from step to step (each step starts from c0)",
                _lstm_loop(x, h0, c0, weights, carry_c=False)),
               ("the hidden state is not carried from step to step (each step starts from h0)",
-               _lstm_loop(x, h0, c0, weights, carry_h=False))]
+               _lstm_loop(x, h0, c0, weights, carry_h=False)),
+              ("h0 is ignored: the first step starts from h0, not from zeros",
+               _lstm_loop(x, np.zeros_like(h0), c0, weights)),
+              ("c0 is ignored: the first step starts from c0, not from zeros",
+               _lstm_loop(x, h0, np.zeros_like(c0), weights))]
 
     def run():
         result = learner(fn, x=x, h0=h0, c0=c0, **weights)
-        if type(result) is not tuple or len(result) != 2 or type(result[1]) is not tuple \
-                or len(result[1]) != 2:
-            raise CheckFailed("expected lstm_forward to return (hs, (h_T, c_T))")
+        if type(result) not in (tuple, list) or len(result) != 2 or \
+                type(result[1]) not in (tuple, list) or len(result[1]) != 2:
+            raise CheckFailed("expected lstm_forward to return the pair (hs, (h_T, c_T)), a "
+                              f"tuple; got {type(result).__name__}")
         hs, (h_T, c_T) = result
         compare_all([("hs", hs, want, causes), ("h_T", h_T, h_n[0], ()),
                      ("c_T", c_T, c_n[0], ())])
@@ -57,21 +62,32 @@ def lstm_forward_case(fn, seed, **shape):
 
 MISTAKES = [
     M("gate order f, i", "lstm_step_forward", "i, f = sigmoid", "f, i = sigmoid",
-      ("test_lstm_step_forward", "test_lstm_step_backward")),
+      ("test_lstm_step_forward",)),
     M("gates read in the order i, f, o, g", "lstm_step_forward",
       "g, o = np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])",
       "o, g = sigmoid(a[:, 2 * H:3 * H]), np.tanh(a[:, 3 * H:])",
-      ("test_lstm_step_forward", "test_lstm_step_backward")),
+      ("test_lstm_step_forward",)),
     M("sigmoid for the candidate", "lstm_step_forward", "g, o = np.tanh(", "g, o = sigmoid(",
-      ("test_lstm_step_forward", "test_lstm_step_backward")),
+      ("test_lstm_step_forward",)),
     M("old cell state dropped", "lstm_step_forward", "c = f * c_prev + i * g", "c = i * g",
-      ("test_lstm_step_forward", "test_lstm_step_backward")),
+      ("test_lstm_step_forward",)),
     M("h without tanh", "lstm_step_forward", "h = o * np.tanh(c)", "h = o * c",
       ("test_lstm_step_forward",)),
     M("bias_hh dropped", "lstm_step_forward", " + bias_hh\n", "\n",
-      ("test_lstm_step_forward", "test_lstm_step_backward")),
+      ("test_lstm_step_forward",)),
     M("input weight not transposed", "lstm_step_forward", "x @ weight_ih.T",
-      "x @ weight_ih", ("test_lstm_step_forward", "test_lstm_step_backward")),
+      "x @ weight_ih", ("test_lstm_step_forward",)),
+    M("c computed in c_prev's array", "lstm_step_forward", "    c = f * c_prev + i * g",
+      "    c = c_prev\n    c *= f\n    c += i * g", ("test_lstm_step_forward",)),
+    M("tanh and sigmoid swapped for i and g", "lstm_step_forward",
+      "i, f = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H])\n"
+      "    g, o = np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])",
+      "i, f = np.tanh(a[:, :H]), sigmoid(a[:, H:2 * H])\n"
+      "    g, o = sigmoid(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])",
+      ("test_lstm_step_forward",)),
+    M("the upstream dc left out", "lstm_step_backward",
+      "dc_total = dc + dh * o * (1.0 - tanh_c ** 2)", "dc_total = dh * o * (1.0 - tanh_c ** 2)",
+      ("test_lstm_step_backward",)),
     M("c_prev gradient without the forget gate", "lstm_step_backward",
       '"c_prev": dc_total * f', '"c_prev": dc_total', ("test_lstm_step_backward",)),
     M("no gradient from h into c", "lstm_step_backward",
@@ -92,6 +108,8 @@ HONEST = [
       "    dc_total = dc + dh * o * (1.0 - tanh_c ** 2)",
       "    dc += dh * o * (1.0 - tanh_c ** 2)\n    dc_total = dc",
       "changed its argument `dc` in place"),
+    M("returns (h, c) as a list", "lstm_step_forward", "return (h, c), cache",
+      "return [h, c], cache", ""),
     M("computes in float32", "lstm_step_forward", "    H = h_prev.shape[1]",
       "    H = h_prev.shape[1]\n    x, h_prev, c_prev = (v.astype(np.float32) for v in "
       "(x, h_prev, c_prev))", ""),

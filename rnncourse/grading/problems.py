@@ -32,12 +32,13 @@ def step_problem(kind, seed, B=3, D=4, H=5, scale=1.0, weight_scale=0.5):
 
 def unpack_step(result, kind):
     """The learner's step output as (outputs, cache), checking its structure."""
-    if type(result) is not tuple or len(result) != 2:
+    if type(result) not in (tuple, list) or len(result) != 2:
         raise CheckFailed("expected the function to return a pair (output, cache), got "
                           f"{type(result).__name__}")
     outputs, cache = result
-    if kind == "lstm" and (type(outputs) is not tuple or len(outputs) != 2):
-        raise CheckFailed("expected the first returned value to be the pair (h, c)")
+    if kind == "lstm" and (type(outputs) not in (tuple, list) or len(outputs) != 2):
+        raise CheckFailed("expected the first returned value to be the pair (h, c), got "
+                          f"{type(outputs).__name__}")
     return outputs, cache
 
 

@@ -27,7 +27,14 @@ def course_rnn_forward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):
     return np.stack(hs)
 
 
-RNN_EARLIER = {"rnn_step_forward": lambda f: step_forward_case(f, "rnn", 11),
+def _step_is_right(fn):
+    """Raises unless the learner's step is right, a square input weight included (a stacked
+    layer's weight_ih is (H, H))."""
+    step_forward_case(fn, "rnn", 11)
+    step_forward_case(fn, "rnn", 13, D=5, H=5)
+
+
+RNN_EARLIER = {"rnn_step_forward": _step_is_right,
                "rnn_forward": lambda f: rnn_forward_case(f, 12)}
 RNN_STAND_INS = {"rnn_step_forward": course_rnn_step_forward,
                  "rnn_forward": course_rnn_forward}
@@ -41,6 +48,7 @@ def rnn_forward_case(fn, seed, **shape):
     shifted = np.concatenate([h0[None], want[:-1]])
     restarted = np.stack([expected_outputs(layer, x[t:t + 1], h0[None])[0][0]
                           for t in range(x.shape[0])])
+    from_zeros, _ = expected_outputs(layer, x)
 
     def run():
         hs = learner(fn, x=x, h0=h0, **weights_of(layer))
@@ -50,7 +58,8 @@ def rnn_forward_case(fn, seed, **shape):
             ("every step reads the first input x[0]", stale),
             ("the outputs are shifted by one step (hs[t] should be h_t, not h_{t-1})",
              shifted),
-            ("the hidden state is not carried from one step to the next", restarted)])
+            ("the hidden state is not carried from one step to the next", restarted),
+            ("h0 is ignored: the first step starts from h0, not from zeros", from_zeros)])
     graded_on_its_own(fn, run, {"rnn_step_forward": RNN_EARLIER["rnn_step_forward"]},
                       RNN_STAND_INS)
 
@@ -111,6 +120,9 @@ MISTAKES = [
     M("bias_ih dropped", "rnn_step_forward", " + bias_ih", "", ("test_rnn_step_forward",)),
     M("input weight not transposed", "rnn_step_forward", "x @ weight_ih.T", "x @ weight_ih",
       ("test_rnn_step_forward",)),
+    M("input weight transposed only when the shapes demand it", "rnn_step_forward",
+      "x @ weight_ih.T", "x @ (weight_ih if weight_ih.shape[0] == x.shape[1] else weight_ih.T)",
+      ("test_rnn_step_forward",)),
     M("recurrent weight not transposed", "rnn_step_forward", "h_prev @ weight_hh.T",
       "h_prev @ weight_hh", ("test_rnn_step_forward",)),
     M("tanh written with exp (overflows)", "rnn_step_forward",
@@ -118,6 +130,10 @@ MISTAKES = [
       "    a = x @ weight_ih.T + bias_ih + h_prev @ weight_hh.T + bias_hh\n"
       "    h = (np.exp(a) - np.exp(-a)) / (np.exp(a) + np.exp(-a))",
       ("test_rnn_step_forward",)),
+    M("new state written into h_prev", "rnn_step_forward", "    h = np.tanh(",
+      "    h = h_prev\n    h[...] = np.tanh(", ("test_rnn_step_forward",)),
+    M("h0 ignored", "rnn_forward", "h, hs = h0, []", "h, hs = np.zeros_like(h0), []",
+      ("test_rnn_forward",)),
     M("state not carried", "rnn_forward", "rnn_step_forward(x_t, h,",
       "rnn_step_forward(x_t, h0,", ("test_rnn_forward",)),
     M("off by one in time", "rnn_forward", "return np.stack(hs)",

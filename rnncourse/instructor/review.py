@@ -9,7 +9,8 @@ submission also gets:
 1. a scan of its code, which flags what an honest answer has no need for: imports of the
    course's code, replacing functions of NumPy, the builtins, math, sys or the checks, looking
    for the grader's own objects (``sys.modules``, ``gc``, frames, ``__closure__``), running
-   other processes or threads, ``exec``/``eval``/``compile``, and writing files;
+   other processes or threads, ``exec``/``eval``/``compile``, writing or copying files, and a
+   copy of one of the reference's functions, renamed or not, with or without its docstring;
 2. an independent re-check: its code runs again in a fresh kernel in which the checks were
    loaded before any of the learner's code, and each part's score is compared with the one
    autograde gave. A difference means the notebook changed the outcome of its own checks.
@@ -42,6 +43,8 @@ SUSPECT_MODULES = {
     "multiprocessing": "runs other processes",
     "threading": "runs threads",
     "concurrent": "runs threads or processes",
+    "shutil": "copies or moves files (shutil)",
+    "tempfile": "makes temporary files and folders (tempfile)",
 }
 PATCHED_ROOTS = {"numpy", "math", "builtins", "sys", "importlib", "rnncore", "rnncourse",
                  "threading", "os", "io", "warnings", "contextlib"}
@@ -164,6 +167,41 @@ class _Scanner(ast.NodeVisitor):
             self.flag("names the course's code in a string")
 
 
+RNNCORE = Path(__file__).resolve().parents[2] / "rnncore"
+
+
+def _shape_of(function):
+    """A function's code as text, without its name and docstring: equal for a verbatim copy
+    under another name."""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    copy = ast.FunctionDef(name="_", args=function.args, body=body,
+                           decorator_list=function.decorator_list, returns=function.returns,
+                           type_params=[])
+    return ast.dump(copy, include_attributes=False)
+
+
+def _reference_functions():
+    """{shape: "name (rnncore/FILE)"} of every function of the reference's source."""
+    found = {}
+    for path in sorted(RNNCORE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and len(node.body) > 1:
+                found.setdefault(_shape_of(node), f"{node.name} (rnncore/{path.name})")
+    return found
+
+
+def copied_functions(tree):
+    """The reference's functions that ``tree`` holds a copy of, renamed or not, with or
+    without their docstrings."""
+    reference = _reference_functions()
+    return [reference[shape] for shape in (_shape_of(node) for node in ast.walk(tree)
+                                           if isinstance(node, ast.FunctionDef))
+            if shape in reference]
+
+
 def scan(notebook):
     """The review flags of a notebook's own code, from its text alone."""
     scanner = _Scanner()
@@ -184,6 +222,8 @@ def scan(notebook):
                          f"{submissions.grade_id(cell) or 'added by the learner'})")
             continue
         scanner.visit(tree)
+        for copied in copied_functions(tree):
+            scanner.flag(f"copies the reference's source: {copied}")
     return scanner.flags
 
 

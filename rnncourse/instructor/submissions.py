@@ -135,6 +135,7 @@ FINDS = {
     "uses an earlier test cell's checks": "globals()['checks'].reference",
     "runs rnncore in a thread": "_in_thread()",
     "switches off the tracing": "_untraced()",
+    "copies the package under another name": "_copied()",
 }
 FIND_HELPERS = (
     "import rnncore\nimport sys\nimport threading\n\n\n"
@@ -143,7 +144,19 @@ FIND_HELPERS = (
     "getattr(rnncore, name)(*a, **k)))\n            t.start()\n            t.join()\n"
     "            return box[0]\n        return run\n\n\n"
     "def _in_thread():\n    return _Later()\n\n\n"
-    "def _untraced():\n    sys.setprofile(None)\n    return rnncore\n\n\n")
+    "def _untraced():\n    sys.setprofile(None)\n    return rnncore\n\n\n"
+    # The package found by its files beside the environment, copied and imported as helpers.
+    "def _copied():\n    import importlib.util, os, shutil, tempfile\n"
+    "    root = os.path.dirname(sys.prefix)\n"
+    "    (found,) = [os.path.join(root, d) for d in os.listdir(root)\n"
+    "                if os.path.exists(os.path.join(root, d, 'gradcheck.py'))]\n"
+    "    target = os.path.join(tempfile.mkdtemp(), 'helpers')\n"
+    "    shutil.copytree(found, target)\n"
+    "    spec = importlib.util.spec_from_file_location(\n"
+    "        'helpers', os.path.join(target, '__init__.py'), submodule_search_locations=[target])\n"
+    "    helpers = importlib.util.module_from_spec(spec)\n"
+    "    sys.modules['helpers'] = helpers\n    spec.loader.exec_module(helpers)\n"
+    "    return helpers\n\n\n")
 
 
 def _replace_answers(release, sources, prefix=""):

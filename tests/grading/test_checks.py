@@ -6,8 +6,11 @@ same catalogue end to end), in seconds: this file runs in `make test-fast`."""
 
 import ast
 import contextlib
+import importlib.util
 import io
 import re
+import shutil
+import sys
 from functools import cache
 
 import nbformat
@@ -156,6 +159,8 @@ FEEDBACK = [
     ("rnn", "state not carried", "test_rnn_forward", "not carried from one step to the next"),
     ("rnn", "input weight not transposed", "test_rnn_step_forward",
      "a product with the input is x @ weight_ih.T"),
+    ("rnn", "input weight transposed only when the shapes demand it", "test_rnn_step_forward",
+     "the input weight is used untransposed"),
     ("rnn", "backward outputs left reversed", "test_bidirectional", "not put back in time"),
     ("rnn", "ReLU instead of tanh", "test_rnn_forward", "this part's own code is right"),
     ("bptt", "bias gradient averaged", "test_rnn_step_backward", "averaged instead of summed"),
@@ -168,7 +173,34 @@ FEEDBACK = [
     ("lstm", "gates read in the order i, f, o, g", "test_lstm_step_forward",
      "g and o swapped"),
     ("lstm", "h without tanh", "test_lstm_step_forward", "tanh(c) is missing"),
-    ("lstm", "gate order f, i", "test_lstm_step_backward", "fix the forward pass first"),
+    ("lstm", "tanh and sigmoid swapped for i and g", "test_lstm_step_forward",
+     "tanh and sigmoid are swapped for i and g"),
+    ("lstm", "c computed in c_prev's array", "test_lstm_step_forward",
+     "changed its argument `c_prev` in place, and returns or caches that same array"),
+    ("lstm", "the upstream dc left out", "test_lstm_step_backward", "the upstream dc is missing"),
+    ("lstm", "c_prev gradient without the forget gate", "test_lstm_step_backward",
+     "misses the forget gate"),
+    ("rnn", "new state written into h_prev", "test_rnn_step_forward",
+     "changed its argument `h_prev` in place"),
+    ("rnn", "new state written into h_prev", "test_rnn_forward", "this part's own code is right"),
+    ("rnn", "h0 ignored", "test_rnn_forward", "h0 is ignored"),
+    ("bptt", "tanh slope 1 - h", "test_rnn_step_backward", "tanh's slope is written 1 - h"),
+    ("bptt", "weight gradients not summed over time", "test_rnn_backward",
+     "those of the first step only"),
+    ("bptt", "Jacobian with weight_hh transposed", "test_jacobian_norms",
+     "uses weight_hh transposed"),
+    ("bptt", "Jacobian's diagonal on the right", "test_jacobian_norms",
+     "the diagonal is on the wrong side"),
+    ("bptt", "spectral norm", "test_jacobian_norms", "the spectral norm (ord=2) is taken"),
+    ("bptt", "h ignored, in float32", "test_numerical_gradient", "h is ignored"),
+    ("bptt", "perturbs x.ravel()", "test_numerical_gradient", "is a copy when x is not contiguous"),
+    ("gru", "gates read in the order z, r", "test_gru_forward_after", "the order z, r"),
+    ("gru", "h computed in h_prev's array", "test_gru_forward_before",
+     "changed its argument `h_prev` in place"),
+    ("gru", "update gradient sign flipped", "test_gru_backward_after",
+     "the sign of dz is flipped"),
+    ("gru", "direct path from h_prev missing", "test_gru_backward_before",
+     "the direct path is missing"),
     ("lstm", "cell state not carried", "test_lstm_forward", "cell state is not carried"),
     ("gru", "update gate mixes the wrong way", "test_gru_forward_after",
      "update gate mixes the wrong way"),
@@ -206,6 +238,67 @@ def test_the_test_cells_use_what_the_module_exports(assignment):
     used = {name for cell in source_notebook(assignment).cells if nbgrader_meta(cell).get("grade")
             for name in re.findall(r"\bchecks\.(\w+)", cell.source)}
     assert used == set(private_checks(assignment).__all__)
+
+
+def run_part(assignment, source, case, *args, helpers=None, **kwargs):
+    """The score and the printout of one check of the last function ``source`` defines
+    (``helpers``: a module its code may use)."""
+    namespace = {"np": __import__("numpy"), "helpers": helpers}
+    exec(source, namespace)
+    function = namespace[source.rsplit("def ", 1)[1].split("(", 1)[0]]
+    checks = private_checks(assignment)
+    part = checks.Part("a part", points=1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        part.check("a check", getattr(checks, case), function, *args, **kwargs)
+        score = part.score()
+    return score, out.getvalue()
+
+
+def test_a_renamed_parameter_is_named_not_blamed_on_the_course():
+    score, printed = run_part("rnn", "def rnn_step_forward(x, h, U, W, b_ih, b_hh):\n"
+                              "    return np.tanh(x @ U.T + b_ih + h @ W.T + b_hh), None\n",
+                              "step_forward_case", "rnn", seed=0)
+    assert score == 0
+    assert "has no parameter `h_prev`, `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`" in printed
+    assert "Keep the given names" in printed and "fault in the course" not in printed
+
+
+def test_a_pair_returned_as_a_list_is_accepted():
+    source = model_answers("lstm")["lstm_step_forward"].replace(
+        "return (h, c), cache", "return [h, c], list(cache)")
+    score, printed = run_part("lstm", "def sigmoid(a):\n    return 1 / (1 + np.exp(-a))\n\n\n"
+                              + source, "step_forward_case", "lstm", seed=0)
+    assert score == 1, printed
+
+
+def test_the_clipping_of_pytorch_is_accepted_and_named():
+    score, printed = run_part(
+        "bptt", "def clip_gradients(grads, max_norm):\n"
+        "    norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))\n"
+        "    scale = min(1.0, max_norm / (norm + 1e-6))\n"
+        "    return {k: g * scale for k, g in grads.items()}, norm\n", "clip_case", seed=0)
+    assert score == 1 and "divides by norm + 1e-6, as PyTorch" in printed, printed
+
+
+def test_a_copy_of_the_reference_under_another_name_earns_nothing(tmp_path):
+    """The reference's files copied elsewhere and imported under another name: recognised by
+    what its code is, not by where it sits."""
+    shutil.copytree(ROOT / "rnncore", tmp_path / "helpers")
+    spec = importlib.util.spec_from_file_location(
+        "helpers", tmp_path / "helpers" / "__init__.py",
+        submodule_search_locations=[str(tmp_path / "helpers")])
+    helpers = importlib.util.module_from_spec(spec)
+    sys.modules["helpers"] = helpers
+    try:
+        spec.loader.exec_module(helpers)
+        score, printed = run_part(
+            "rnn", "def rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh):\n"
+            "    return helpers.rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, "
+            "bias_hh)\n", "step_forward_case", "rnn", seed=0, helpers=helpers)
+    finally:
+        del sys.modules["helpers"]
+    assert score == 0 and "runs the course's own code (a copy of rnncore's" in printed, printed
 
 
 def test_each_test_cell_loads_a_fresh_copy_of_the_checks():
