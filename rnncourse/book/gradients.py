@@ -95,7 +95,8 @@ def cell_state_jacobians(forget_bias=0.0, steps=40, *, seed=0, sequence=0):
 
     Returns a dict: "distance" k = 1..steps; "direct", the spectral norm of the product of the
     last k diag(f_t); "full", that of dc_T/dc_{T-k}; and for the last step alone
-    "one_step_direct" and "one_step_indirect", the spectral norms of diag(f_T) and M_T D_{T-1}.
+    "one_step_direct" and "one_step_indirect", the spectral norms of diag(f_T) and M_T D_{T-1};
+    "forget", the forget gates f_t of every step, shape (steps + 1, H).
     """
     layer, x, _ = gradient_setup("lstm", 1.0, steps + 1, forget_bias=forget_bias, seed=seed)
     H = layer.hidden_size
@@ -103,10 +104,11 @@ def cell_state_jacobians(forget_bias=0.0, steps=40, *, seed=0, sequence=0):
     W_hi, W_hf, W_hg, W_ho = np.split(weights["weight_hh"], 4)
     h, c = np.zeros((1, H)), np.zeros((1, H))
     slopes = [np.zeros(H)]               # D_t = dh_t/dc_t, from t = 0 (the zero start) on
-    pair_jacobians, one_step = [], None
+    pair_jacobians, one_step, forget = [], None, []
     for x_t in x[:, sequence:sequence + 1]:
         (h_new, c_new), cache = lstm_step_forward(x_t, h, c, **weights)
         i, f, g, o = cache.i[0], cache.f[0], cache.g[0], cache.o[0]
+        forget.append(f)
         M = (c[0] * f * (1 - f))[:, None] * W_hf + (g * i * (1 - i))[:, None] * W_hi \
             + (i * (1 - g * g))[:, None] * W_hg                     # dc_t/dh_{t-1}
         slope = o * (1 - np.tanh(c_new[0]) ** 2)                   # dh_t/dc_t
@@ -127,4 +129,4 @@ def cell_state_jacobians(forget_bias=0.0, steps=40, *, seed=0, sequence=0):
         direct[k - 1] = np.linalg.norm(forget_product, 2)
     return {"distance": np.arange(1, steps + 1), "direct": direct, "full": full,
             "one_step_direct": np.linalg.norm(one_step[0], 2),
-            "one_step_indirect": np.linalg.norm(one_step[1], 2)}
+            "one_step_indirect": np.linalg.norm(one_step[1], 2), "forget": np.array(forget)}

@@ -136,8 +136,8 @@ def english_words(text):
 
 
 def catalogue_problems(path):
-    """What is wrong with one .po file: untranslated, fuzzy or obsolete messages, and
-    translations that lost or changed a piece of markup."""
+    """What is wrong with one .po file: untranslated, fuzzy or obsolete messages, a
+    translated display equation, and translations that lost or changed a piece of markup."""
     from babel.messages.pofile import read_po
 
     with Path(path).open("rb") as file:
@@ -151,6 +151,9 @@ def catalogue_problems(path):
             problems.append(f"{where} is not translated")
         elif message.fuzzy:
             problems.append(f"{where} is fuzzy: check the translation and remove the flag")
+        elif message.id.startswith("\n") and message.string != message.id:
+            problems.append(f"{where}: a display equation must stay as in the English (Sphinx "
+                            "shows a translated one as \\[::\\])")
         elif message.string == message.id and english_words(message.id) > 1 and \
                 path.stem != "glossary":      # whose English column stays English
             problems.append(f"{where} is copied, not translated")

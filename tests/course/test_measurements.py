@@ -134,6 +134,9 @@ def test_cell_state_jacobian_matches_finite_differences(forget_bias, k):
     assert found["full"][k - 1] == pytest.approx(np.linalg.norm(jacobian, 2), rel=1e-6)
     # the direct path alone is the product of the last k forget gates: smaller here
     assert found["direct"][k - 1] < found["full"][k - 1]
+    # its norm is the product's largest entry: the unit whose gates stay most open
+    assert found["forget"].shape == (steps + 1, H)
+    assert found["direct"][k - 1] == pytest.approx(np.prod(found["forget"][-k:], axis=0).max())
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])

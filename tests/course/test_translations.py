@@ -37,10 +37,12 @@ def test_the_checker_finds_what_is_missing_fuzzy_or_broken(tmp_path):
                     '#, fuzzy\nmsgid "two"\nmsgstr "二"\n\n'
                     'msgid "the gate $f_t$ after {0} steps"\nmsgstr "门 $f$ 之后"\n\n'
                     'msgid "[the LSTM](lstm.md)"\nmsgstr "[LSTM](gru.md)"\n\n'
-                    'msgid "1. Forget gate"\nmsgstr "1. 遗忘门"\n', encoding="utf-8")
+                    'msgid "1. Forget gate"\nmsgstr "1. 遗忘门"\n\n'
+                    'msgid "\\n\\\\text{otherwise}\\n"\nmsgstr "\\n\\\\text{否则}\\n"\n',
+                    encoding="utf-8")
     problems = editions.catalogue_problems(path)
-    assert len(problems) == 5, problems
-    assert "list item" in problems[4]
+    assert len(problems) == 6, problems
+    assert "list item" in problems[4] and "display equation" in problems[5]
     assert "not translated" in problems[0] and "fuzzy" in problems[1]
     assert "$f_t$" in problems[2] and "{0}" in problems[2] and "lstm.md" in problems[3]
 
