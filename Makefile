@@ -68,7 +68,7 @@ notebooks: $(STAMP)
 	    $(BIN)/jupytext --quiet --update --to ipynb --output book/$$name.ipynb book/$$name.md || exit 1; \
 	done
 
-# A whole class graded end to end; leaves _build/grade-demo/grades.csv and feedback/.
+# A whole class graded end to end; leaves _build/grade-demo/grades.csv, feedback/ and lms/.
 grade-demo: $(STAMP)
 	$(BIN)/python -m rnncourse.instructor.demo _build/grade-demo
 

@@ -36,6 +36,13 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# Late work. Autograde compares a submission's time (timestamp.txt, which zip_collect writes from
+# the LMS's file name: see rnncourse/instructor/plugins.py) with the assignment's due date
+# (nbgrader db assignment add NAME --duedate=...), and nbgrader's own late-penalty plugin takes
+# every point of a late submission; the export's late_submission_penalty column shows them.
+# "none" keeps a late submission's points.
+c.LateSubmissionPlugin.penalty_method = "zero"
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 

@@ -38,9 +38,10 @@ nbgrader. One folder per concern:
       rnn.py, bptt.py, lstm.py, gru.py   each assignment's cases and catalogue
     instructor/          the instructors' tools
       course.py          a course folder and nbgrader run from Python
-      plugins.py         nbgrader plugins: LMS file names, quiet restoring, the review column
+      plugins.py         nbgrader plugins: LMS names and times, quiet restoring, the review column
       review.py          the review of submissions, outside the learners' kernels
-      manual.py          hand grading from the command line
+      manual.py          hand grading from the command line, with the answers to grade
+      lms_export.py      grades in the import format of Canvas, Moodle or Blackboard
       submissions.py     sample submissions: model, blank, catalogue, hostile
       demo.py            a whole class graded end to end (make grade-demo)
 

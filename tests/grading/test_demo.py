@@ -1,5 +1,6 @@
-"""`make grade-demo`: a class downloaded from Canvas, Moodle and Blackboard, collected,
-autograded, reviewed, hand-graded, given feedback and exported, in a fresh course folder."""
+"""`make grade-demo`: a class downloaded from Canvas, Moodle and Blackboard (a late file and a
+Colab copy among them), collected, autograded, reviewed, hand-graded, given feedback and
+exported, for nbgrader and for each LMS, in a fresh course folder."""
 
 import csv
 
@@ -22,6 +23,19 @@ def test_grade_demo_leaves_grades_feedback_and_flags(tmp_path):
         assert score["solution"] == maximum
         assert 0 < score["mistake"] < maximum and 0 < score["two mistakes"] < maximum
         assert score["blank"] == 0 and score["hostile"] <= 0.1 * maximum
+        # the Colab copy is graded as the notebook it is; the late solution loses everything
+        assert score["colab copy"] == maximum and score["late"] == 0
+        late = rows[(assignment, ids["late"])]
+        assert float(late["raw_score"]) == maximum
+        assert float(late["late_submission_penalty"]) == maximum
+        assert all(float(rows[(assignment, u)]["late_submission_penalty"]) == 0
+                   for w, u in ids.items() if w != "late")
+        for lms in demo.ROSTERS:
+            with open(course / "lms" / f"{assignment}-{lms}-import.csv", newline="",
+                      encoding="utf-8") as handle:
+                grades = list(csv.reader(handle))
+            assert len(grades) == 1 + len(demo.CLASS)
+            assert sorted(float(row[-1]) for row in grades[1:]) == sorted(score.values())
         review = {work: rows[(assignment, user)]["review"] for work, user in ids.items()}
         assert "replaces numpy.abs" in review["hostile"]
         assert all(not review[w] for w in review if w != "hostile"), review

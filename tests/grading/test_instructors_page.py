@@ -1,6 +1,7 @@
 """The instructors' page, followed literally: its shell blocks, in order, in a fresh copy of the
-course, on a sample class (a model solution, mistakes, a blank and a hostile notebook,
-downloaded from Canvas, Moodle and Blackboard)."""
+course, on a sample class (a model solution, mistakes, a blank and a hostile notebook, a late
+file and a Colab copy, downloaded from Canvas, Moodle and Blackboard), and its LMS exports
+from a roster of each LMS."""
 
 import csv
 import os
@@ -8,9 +9,10 @@ import re
 import shutil
 import subprocess
 
+import nbformat
 import pytest
 
-from rnncourse.instructor import demo
+from rnncourse.instructor import demo, submissions
 from rnncourse.manifest import ROOT
 
 pytestmark = pytest.mark.grading
@@ -34,9 +36,25 @@ def fresh_course(path):
 
 def test_the_page_has_the_whole_workflow():
     commands = " ".join(BLOCKS)
-    for step in ("make exercises", "release_assignment", "zip_collect", "autograde",
-                 "instructor.review", "instructor.manual", "generate_feedback", "export"):
+    for step in ("make exercises", "release_assignment", "db assignment add lstm --duedate=",
+                 "zip_collect", "autograde", "instructor.review", "instructor.manual",
+                 "generate_feedback", "export --assignment lstm", *(
+                     f"lms_export lstm --lms {lms} --roster {roster}"
+                     for lms, roster in demo.ROSTERS.items())):
         assert step in commands, step
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def model_answer_opening():
+    """The first words of the model's written answer, which the sample solution submits."""
+    source = nbformat.read(str(ROOT / "solutions" / "lstm" / "lstm.ipynb"), as_version=4)
+    (cell,) = [c for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("grade_id") == "explain"]
+    return submissions.strip_solution_markers(cell.source).splitlines()[0][:40]
 
 
 def test_the_instructors_page_works_as_written(tmp_path):
@@ -46,6 +64,8 @@ def test_the_instructors_page_works_as_written(tmp_path):
         if "zip_collect" in block:      # the page: "put the LMS's zip in downloaded/lstm/archive/"
             demo.lms_download(course, "lstm", course / "downloaded" / "lstm" / "archive"
                               / "submissions.zip")
+        if "lms_export" in block:       # the page: "download the class list from your LMS"
+            demo.write_rosters(course, "lstm", course)
         script = ("set -e\n" + ("" if "activate" in block else "source .venv/bin/activate\n")
                   + block)
         run = subprocess.run(["bash", "-c", script], cwd=course, capture_output=True,
@@ -53,17 +73,63 @@ def test_the_instructors_page_works_as_written(tmp_path):
         logs.append(run.stdout + run.stderr)
         assert run.returncode == 0, f"{block}\n{logs[-1][-3000:]}"
     log = "\n".join(logs)
-    assert f"{len(demo.CLASS)} files collected" in log and "files skipped" not in log
-    with open(course / "grades.csv", newline="", encoding="utf-8") as handle:
-        rows = {r["student_id"]: r for r in csv.DictReader(handle) if r["assignment"] == "lstm"}
     ids = {learner.work: learner.user_id for learner in demo.CLASS}
+
+    # collected: every file, the Colab copy under the assignment's name
+    assert f"{len(demo.CLASS)} files collected" in log and "files skipped" not in log
+    assert "Renamed Copy of lstm.ipynb to lstm.ipynb (a copy's name)" in log
+    assert [p.name for p in (course / "submitted" / ids["colab copy"] / "lstm").iterdir()] \
+        == ["lstm.ipynb"]
+
+    # the export: this assignment's rows only, one per student
+    rows = read_csv(course / "grades.csv")
+    assert {r["assignment"] for r in rows} == {"lstm"} and len(rows) == len(demo.CLASS)
+    rows = {r["student_id"]: r for r in rows}
     assert set(rows) == set(ids.values())
+    maximum = float(rows[ids["solution"]]["max_score"])
+    score = {work: float(rows[user]["score"]) for work, user in ids.items()}
     # the model solution: every automatic point, and the 1.5 of 2 the page's command gave
-    assert float(rows[ids["solution"]]["score"]) == float(rows[ids["solution"]]["max_score"]) - 0.5
-    assert 0 < float(rows[ids["mistake"]]["score"]) < float(rows[ids["mistake"]]["max_score"])
-    assert float(rows[ids["blank"]]["score"]) == 0
+    assert score["solution"] == maximum - 0.5
+    assert score["colab copy"] == maximum - 2          # graded; its written answer is not yet
+    assert 0 < score["mistake"] < maximum and score["blank"] == 0
+
+    # the due date; Canvas's late file one second after it loses what the page says: all of it
+    assert {r["duedate"] for r in rows.values()} == {demo.DUE_DATE}
+    late = rows[ids["late"]]
+    assert late["timestamp"] == "2026-11-28 23:59:01"
+    assert float(late["raw_score"]) == maximum - 2 and float(late["score"]) == 0
+    assert float(late["late_submission_penalty"]) == float(late["raw_score"])
+    # Blackboard's attempt, before the due date, kept and on time; the others on time
+    assert rows[ids["two mistakes"]]["timestamp"] == "2026-11-27 10:00:00"
+    assert all(float(r["late_submission_penalty"]) == 0 for u, r in rows.items()
+               if u != ids["late"])
+
+    # review and hand grading
     assert "replaces numpy.abs" in rows[ids["hostile"]]["review"]
     assert all(not rows[u]["review"] for w, u in ids.items() if w != "hostile")
+    assert f"{ids['solution']:16} explain      not graded of 2\n    {model_answer_opening()}" \
+        in log
+    assert f"{ids['blank']:16} explain      not graded of 2\n    (left as released: " in log
+    assert f"{ids['late']:16} explain      not graded of 2 (late)\n" in log
     assert "lstm/1001/explain: 1.5 of 2" in log
     for user in ids.values():
         assert (course / "feedback" / user / "lstm" / "lstm.html").exists()
+
+    # each LMS's file: its columns, keyed on its ids, with nbgrader's scores (the late file's 0)
+    expected = {u: float(rows[u]["score"]) for u in ids.values()}
+    canvas = read_csv(course / "lstm-canvas.csv")
+    assert list(canvas[0])[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    (column,) = list(canvas[0])[5:]
+    assert re.fullmatch(r"lstm \(\d+\)", column)
+    assert {r["ID"]: float(r[column]) for r in canvas} == expected
+    assert next(r[column] for r in canvas if r["ID"] == ids["late"]) == "0"
+    moodle = read_csv(course / "lstm-moodle.csv")
+    assert list(moodle[0]) == ["Full name", "Email address", "lstm"]
+    participant = {r["Email address"]: r["Identifier"].split()[-1]
+                   for r in read_csv(course / demo.ROSTERS["moodle"])}
+    assert {participant[r["Email address"]]: float(r["lstm"]) for r in moodle} == expected
+    blackboard = read_csv(course / "lstm-blackboard.csv")
+    assert list(blackboard[0])[:3] == ["Last Name", "First Name", "Username"]
+    (column,) = list(blackboard[0])[3:]
+    assert re.fullmatch(rf"lstm \[Total Pts: {maximum:g} Score\] \|\d+", column)
+    assert {r["Username"]: float(r[column]) for r in blackboard} == expected
