@@ -28,6 +28,7 @@ nbgrader. One folder per concern:
       editions.py        both editions' build and the Chinese catalogues
       extension.py       the Sphinx extension: stylesheet, language switch, Chinese search
       i18n.py            what code draws or writes, in each edition's language
+      rendered.py        a translated page held to its English one: formulas, blocks
       static/            the site's stylesheet, script, favicon and templates
     grading/             the assignments' checks (load_checks, the test cells' one line)
       framework.py       parts and scores, the guarded runner, comparisons
