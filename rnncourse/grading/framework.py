@@ -8,8 +8,8 @@ earlier test cell's checks, can alter a verdict. A part collects weighted checks
 its score as the cell's value, which nbgrader reads as partial credit::
 
     from rnncourse.grading import load_checks; checks = load_checks("rnn")
-    part = checks.Part("rnn_step_forward", points=2)
-    part.check("random inputs", checks.step_forward_case, rnn_step_forward, "rnn", seed=0)
+    part = checks.Part("rnn_step_joined", points=2)
+    part.check("random inputs", checks.joined_step_case, rnn_step_joined, seed=0)
     part.score()
 
 How every check runs (see :mod:`.guard` for the mechanics):

@@ -74,8 +74,8 @@ def with_honest_variant(submission, variant):
 # Hostile submissions to the rnn assignment: every answer is wrong or borrowed, plus a trick
 # meant to earn points anyway. The autograder must give each at most 10 % of the points.
 RNN_ZEROS = {
-    "rnn_step_forward": "def rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, "
-                        "bias_hh):\n    return np.zeros_like(h_prev), None\n",
+    "rnn_step_joined": "def rnn_step_joined(x, h_prev, weight, bias):\n"
+                       "    return np.zeros_like(h_prev)\n",
     "rnn_forward": "def rnn_forward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):\n"
                    "    return np.zeros((len(x),) + h0.shape)\n",
     "bidirectional": "def bidirectional_rnn_forward(x, forward_weights, backward_weights):\n"
@@ -88,9 +88,9 @@ RNN_ZEROS = {
 }
 # The same functions handed to a copy of the reference R, found some way or other.
 RNN_BORROWED = {
-    "rnn_step_forward": "def rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, "
-                        "bias_hh):\n    R = {find}\n    return R.rnn_step_forward(x, h_prev, "
-                        "weight_ih, weight_hh, bias_ih, bias_hh)\n",
+    "rnn_step_joined": "def rnn_step_joined(x, h_prev, weight, bias):\n    R = {find}\n"
+                       "    D = x.shape[1]\n    return R.rnn_step_forward(x, h_prev, "
+                       "weight[:, :D], weight[:, D:], bias, 0 * bias)[0]\n",
     "rnn_forward": "def rnn_forward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh):\n"
                    "    R = {find}\n    h, hs = h0, []\n    for x_t in x:\n"
                    "        h, _ = R.rnn_step_forward(x_t, h, weight_ih, weight_hh, bias_ih, "

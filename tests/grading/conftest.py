@@ -29,8 +29,8 @@ def broken_submissions(solution, release):
 
     deleted = nbformat.reads(nbformat.writes(solution), as_version=4)
     deleted.cells = [c for c in deleted.cells
-                     if submissions.grade_id(c) != "test_rnn_step_forward"]
-    wrong_step = "h = np.tanh(x @ weight_ih.T + bias_ih + h_prev @ weight_hh.T + bias_hh)"
+                     if submissions.grade_id(c) != "test_rnn_step_joined"]
+    wrong_step = "h = np.tanh(joined @ weight.T + bias)"
     return {
         "loops": (edited("rnn_forward", lambda s: "while True:\n    pass\n" + s), None),
         "crashes": (edited("stacked", lambda s: "import os\nos._exit(1)\n" + s), None),
@@ -38,10 +38,10 @@ def broken_submissions(solution, release):
         "garbled": ('{"cells": [ this is not JSON', None),
         "renamed": (solution, "rnn (1).ipynb"),
         "missing": ("I could not finish the notebook.", "notes.txt"),
-        "testedit": (edited("test_rnn_step_forward", lambda s: "2.0", base=release), None),
+        "testedit": (edited("test_rnn_step_joined", lambda s: "2.0", base=release), None),
         "testdel": (deleted, None),
-        "patcheshelper": (edited("rnn_step_forward", lambda s: s.replace(
-            wrong_step, wrong_step.replace(" + bias_hh", "")) + (
+        "patcheshelper": (edited("rnn_step_joined", lambda s: s.replace(
+            wrong_step, wrong_step.replace(" + bias", "")) + (
             "\nimport rnncourse.grading.framework\n"
             "rnncourse.grading.framework.compare = lambda *a, **k: None\n"
             "def compare(*a, **k):\n    return None\n")), None),

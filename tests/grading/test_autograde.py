@@ -119,7 +119,7 @@ def test_an_attack_on_the_checks_is_caught_by_the_review(graded, scores):
 
 def test_infinite_loop_is_interrupted_and_only_that_part_fails(scores):
     parts = autograded(scores, HOSTILE, "loops")
-    assert parts["test_rnn_step_forward"][0] == parts["test_rnn_step_forward"][1]
+    assert parts["test_rnn_step_joined"][0] == parts["test_rnn_step_joined"][1]
     assert parts["test_rnn_forward"][0] == 0
 
 
@@ -129,8 +129,8 @@ def test_megabytes_of_output_do_not_break_grading(scores):
 
 
 def test_edited_and_deleted_test_cells_are_restored(scores):
-    assert autograded(scores, HOSTILE, "testedit")["test_rnn_step_forward"][0] == 0
-    restored = autograded(scores, HOSTILE, "testdel")["test_rnn_step_forward"]
+    assert autograded(scores, HOSTILE, "testedit")["test_rnn_step_joined"][0] == 0
+    restored = autograded(scores, HOSTILE, "testdel")["test_rnn_step_joined"]
     assert restored[0] == restored[1] == 2
 
 
@@ -139,12 +139,12 @@ def test_only_a_changed_test_cell_is_reported(graded):
     tampered with; a learner's edit of a test cell is still reported."""
     log = graded["runs"][HOSTILE].stdout + graded["runs"][HOSTILE].stderr
     changed = [line for line in log.splitlines() if "Attribute 'checksum'" in line]
-    assert changed and all("test_rnn_step_forward" in line for line in changed), changed
+    assert changed and all("test_rnn_step_joined" in line for line in changed), changed
     assert len(changed) == 1, changed       # the one submission that edited a test cell
 
 
 def test_patching_an_earlier_copy_of_the_checks_earns_nothing(scores):
-    assert autograded(scores, HOSTILE, "patcheshelper")["test_rnn_step_forward"][0] == 0
+    assert autograded(scores, HOSTILE, "patcheshelper")["test_rnn_step_joined"][0] == 0
 
 
 def test_grading_never_modifies_submitted_files(graded):

@@ -151,16 +151,27 @@ def test_an_honest_variant_keeps_full_marks_with_its_note(assignment, variant):
 
 
 FEEDBACK = [
-    ("rnn", "bias_hh dropped", "test_rnn_step_forward", "Likely cause: bias_hh is missing"),
-    ("rnn", "ReLU instead of tanh", "test_rnn_step_forward", "not tanh (ReLU?)"),
-    ("rnn", "recurrent weight not transposed", "test_rnn_step_forward",
-     "used untransposed"),
-    ("rnn", "tanh written with exp (overflows)", "test_rnn_step_forward", "exp() that overflows"),
+    ("rnn", "joined in the order [h_prev, x]", "test_rnn_step_joined",
+     "Likely cause: the row is joined in the order [h_prev, x]"),
+    ("rnn", "ReLU instead of tanh", "test_rnn_step_joined", "not tanh (ReLU?)"),
+    ("rnn", "sigmoid instead of tanh", "test_rnn_step_joined", "not tanh (sigmoid?)"),
+    ("rnn", "no activation", "test_rnn_step_joined", "the activation is missing"),
+    ("rnn", "bias dropped", "test_rnn_step_joined", "Likely cause: the bias is missing"),
+    ("rnn", "h_prev ignored", "test_rnn_step_joined", "Likely cause: h_prev is ignored"),
+    ("rnn", "tanh written with exp (overflows)", "test_rnn_step_joined", "exp() that overflows"),
+    ("rnn", "weight not transposed", "test_rnn_step_joined",
+     "so the product is [x, h_prev] @ weight.T"),
+    ("rnn", "a cache returned with h", "test_rnn_step_joined",
+     "rnn_step_joined returns h alone, with no cache"),
     ("rnn", "state not carried", "test_rnn_forward", "not carried from one step to the next"),
-    ("rnn", "input weight not transposed", "test_rnn_step_forward",
-     "a product with the input is x @ weight_ih.T"),
-    ("rnn", "input weight transposed only when the shapes demand it", "test_rnn_step_forward",
-     "the input weight is used untransposed"),
+    ("rnn", "weights joined in the wrong order", "test_rnn_forward",
+     "Likely cause: the weights are joined in the wrong order"),
+    ("rnn", "only bias_ih used", "test_rnn_forward", "Likely cause: only bias_ih is used"),
+    ("rnn", "only bias_hh used", "test_rnn_forward", "Likely cause: only bias_hh is used"),
+    ("rnn", "every step reads x[0]", "test_rnn_forward", "every step reads the first input"),
+    ("rnn", "off by one in time", "test_rnn_forward", "shifted by one step"),
+    ("rnn", "joined in the order [h_prev, x]", "test_rnn_forward",
+     "this part's own code is right"),
     ("rnn", "backward outputs left reversed", "test_bidirectional", "not put back in time"),
     ("rnn", "ReLU instead of tanh", "test_rnn_forward", "this part's own code is right"),
     ("bptt", "bias gradient averaged", "test_rnn_step_backward", "averaged instead of summed"),
@@ -180,7 +191,7 @@ FEEDBACK = [
     ("lstm", "the upstream dc left out", "test_lstm_step_backward", "the upstream dc is missing"),
     ("lstm", "c_prev gradient without the forget gate", "test_lstm_step_backward",
      "misses the forget gate"),
-    ("rnn", "new state written into h_prev", "test_rnn_step_forward",
+    ("rnn", "new state written into h_prev", "test_rnn_step_joined",
      "changed its argument `h_prev` in place"),
     ("rnn", "new state written into h_prev", "test_rnn_forward", "this part's own code is right"),
     ("rnn", "h0 ignored", "test_rnn_forward", "h0 is ignored"),
@@ -256,11 +267,12 @@ def run_part(assignment, source, case, *args, helpers=None, **kwargs):
 
 
 def test_a_renamed_parameter_is_named_not_blamed_on_the_course():
-    score, printed = run_part("rnn", "def rnn_step_forward(x, h, U, W, b_ih, b_hh):\n"
-                              "    return np.tanh(x @ U.T + b_ih + h @ W.T + b_hh), None\n",
-                              "step_forward_case", "rnn", seed=0)
+    score, printed = run_part("rnn", "def rnn_step_joined(x, h, W, b):\n"
+                              "    return np.tanh(np.concatenate([x, h], axis=1) @ W.T + b)\n",
+                              "joined_step_case", seed=0)
     assert score == 0
-    assert "has no parameter `h_prev`, `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`" in printed
+    assert "rnn_step_joined has no parameter `h_prev`, `weight`, `bias`" in printed
+    assert "yours are (x, h, W, b)" in printed
     assert "Keep the given names" in printed and "fault in the course" not in printed
 
 
@@ -293,9 +305,10 @@ def test_a_copy_of_the_reference_under_another_name_earns_nothing(tmp_path):
     try:
         spec.loader.exec_module(helpers)
         score, printed = run_part(
-            "rnn", "def rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh):\n"
-            "    return helpers.rnn_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, "
-            "bias_hh)\n", "step_forward_case", "rnn", seed=0, helpers=helpers)
+            "rnn", "def rnn_step_joined(x, h_prev, weight, bias):\n"
+            "    D = x.shape[1]\n"
+            "    return helpers.rnn_step_forward(x, h_prev, weight[:, :D], weight[:, D:], bias, "
+            "0 * bias)[0]\n", "joined_step_case", seed=0, helpers=helpers)
     finally:
         del sys.modules["helpers"]
     assert score == 0 and "runs the course's own code (a copy of rnncore's" in printed, printed
