@@ -180,6 +180,17 @@ HONEST = [
       "return np.stack(hs).astype(np.float32)", ""),
     M("prints each step's state", "gru_forward", "        hs.append(h)",
       "        print('h:', h.shape, file=sys.stderr)\n        hs.append(h)", "printed"),
+    M("writes the step out instead of calling it", "gru_forward",
+      "        h, _ = gru_step_forward(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh,\n"
+      "                                reset_after=reset_after)\n",
+      "        H = h.shape[1]\n        a = x_t @ weight_ih.T + bias_ih\n"
+      "        r = sigmoid(a[:, :H] + h @ weight_hh[:H].T + bias_hh[:H])\n"
+      "        z = sigmoid(a[:, H:2 * H] + h @ weight_hh[H:2 * H].T + bias_hh[H:2 * H])\n"
+      "        if reset_after:\n"
+      "            n = np.tanh(a[:, 2 * H:] + r * (h @ weight_hh[2 * H:].T + bias_hh[2 * H:]))\n"
+      "        else:\n"
+      "            n = np.tanh(a[:, 2 * H:] + (r * h) @ weight_hh[2 * H:].T + bias_hh[2 * H:])\n"
+      "        h = (1.0 - z) * n + z * h\n", ""),
     M("passes the step's arguments by name", "gru_forward",
       "gru_step_forward(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh,\n"
       "                                reset_after=reset_after)",
