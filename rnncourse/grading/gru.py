@@ -1,42 +1,132 @@
-"""The gru assignment's checks: one step forward and backward in both variants (reset after,
-as PyTorch; reset before, as the published version of Cho et al. 2014) and the count of
-parameters, all shared with the other cells; and the catalogue."""
+"""The gru assignment's checks: one step backward in both variants (reset after, as PyTorch;
+reset before, as the published version of Cho et al. 2014), shared with the other cells; a
+sequence run with the step the notebook gives; the count of parameters; and the catalogue."""
+
+import numpy as np
 
 from .catalogue import Mistake as M
 from .cells import parameter_count_case, step_backward_case, step_forward_case
-from .framework import Part
+from .framework import (
+    CheckFailed,
+    Part,
+    _with_stand_ins,
+    compare,
+    describe_error,
+    fails,
+    guard,
+    learner,
+    note,
+    reference,
+)
+from .problems import expected_outputs, weights_of
 
-__all__ = ["Part", "step_forward_case", "step_backward_case", "parameter_count_case"]
+__all__ = ["Part", "step_backward_case", "gru_forward_case", "parameter_count_case"]
+
+
+# -- the step the notebook gives, and the course's version of it -----------------------------
+
+def course_gru_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh,
+                            reset_after=True):
+    """The given step, computed by the reference: h and the cache in the notebook's layout."""
+    h, cache = reference.gru_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh,
+                                          reset_after=reset_after)
+    return h, tuple(cache)
+
+
+def _given_step_is_right(fn):
+    """Raises unless ``fn`` computes the given step, in both variants."""
+    step_forward_case(fn, "gru", 13, reset_after=True)
+    step_forward_case(fn, "gru", 14, reset_after=False)
+
+
+def _on_the_given_step(fn, run):
+    """Run the check ``run()``. If it fails while the gru_step_forward that ``fn`` calls is not
+    the one the notebook gives (redefined, or never defined), run it again with the course's
+    version of the given step in its place: the part is graded on its own code."""
+    try:
+        return run()
+    except Exception:
+        step = getattr(fn, "__globals__", {}).get("gru_step_forward")
+        if step is not None and not fails(_given_step_is_right, step):
+            raise
+        try:
+            _with_stand_ins(fn, {"gru_step_forward": course_gru_step_forward}, run)
+        except Exception as again:          # reported as it fails on the given step
+            said = again if isinstance(again, CheckFailed) else describe_error(again)
+            raise CheckFailed(f"{said}\n(checked with the given gru_step_forward in place of "
+                              "the one your notebook holds, which is not the one given at the "
+                              "top either)") from None
+        note("this part's own code is right: it failed only because the gru_step_forward your "
+             "notebook holds is not the one given at the top (run that cell again, and keep "
+             "the name for the given step alone), so it was checked with the given step in "
+             "its place")
+        return None
+
+
+# -- Part 3: a sequence -------------------------------------------------------------------
+
+def gru_sequence_problem(seed, reset_after=True, T=6, B=3, D=4, H=5):
+    """A GRU layer of the readable reference (fast=False), its input x (T, B, D) and a first
+    state h0 (B, H)."""
+    rng = np.random.default_rng(seed)
+    layer = reference.GRU(D, H, reset_after=reset_after, rng=rng, fast=False)
+    return layer, rng.normal(size=(T, B, D)), rng.normal(size=(B, H))
+
+
+def gru_loop(x, h0, weights, reset_after=True, carry=True):
+    """The reference step run over ``x`` from ``h0``; ``carry=False`` starts every step from
+    h0 again (a slip). Returns hs (T, B, H)."""
+    h, hs = h0, []
+    for x_t in x:
+        h, _ = reference.gru_step_forward(x_t, h if carry else h0, **weights,
+                                          reset_after=reset_after)
+        hs.append(h)
+    return np.stack(hs)
+
+
+def gru_forward_case(fn, seed, reset_after=True, **shape):
+    """The learner's gru_forward (which calls the given step) against the reference layer,
+    with the likely causes of the usual slips in a loop over time."""
+    layer, x, h0 = gru_sequence_problem(seed, reset_after, **shape)
+    weights = weights_of(layer)
+    want, _ = expected_outputs(layer, x, h0[None])
+    causes = [
+        ("reset_after is not passed on to gru_step_forward: these are the other variant's "
+         "outputs", gru_loop(x, h0, weights, reset_after=not reset_after)),
+        ("the hidden state is not carried from one step to the next (each step starts from "
+         "h0)", gru_loop(x, h0, weights, reset_after, carry=False)),
+        ("h0 is ignored: the first step starts from h0, not from zeros",
+         gru_loop(x, np.zeros_like(h0), weights, reset_after)),
+        ("the outputs are shifted by one step: hs[t] is the state after reading x[t], not "
+         "the one before", np.concatenate([h0[None], want[:-1]])),
+        ("every step reads the first input x[0]",
+         gru_loop(x[:1].repeat(len(x), axis=0), h0, weights, reset_after)),
+        ("every hs[t] holds the last state: the steps write into one array, which hs holds T "
+         "times; keep each step's state in an array of its own", want[-1:].repeat(len(x), axis=0))]
+
+    def run():
+        hs = learner(fn, x=x, h0=h0, **weights, reset_after=reset_after)
+        if type(hs) in (tuple, list):
+            items = "1 item" if len(hs) == 1 else f"{len(hs)} items"
+            raise CheckFailed(f"gru_forward returned a {type(hs).__name__} of {items}; "
+                              f"return hs alone, one array of shape {want.shape} "
+                              "(np.stack makes one from a list of the steps' states)")
+        try:
+            got_shape = guard.as_numbers(hs)[0]
+        except guard.NotNumbers:
+            got_shape = None
+        if got_shape == want.shape[1:]:
+            raise CheckFailed(f"hs: expected shape {want.shape}, got {got_shape}. Likely "
+                              "cause: only one step's state is returned; return every step's, "
+                              "stacked in time order")
+        compare("hs", hs, want, likely_causes=causes)
+    _on_the_given_step(fn, run)
 
 
 # -- the catalogue: typical mistakes, each losing exactly the parts it names, and honest
 # variants, each keeping full marks with the note it names --------------------------------
 
 MISTAKES = [
-    M("h computed in h_prev's array", "gru_step_forward", "    h = (1.0 - z) * n + z * h_prev",
-      "    h = h_prev\n    h *= z\n    h += (1.0 - z) * n",
-      ("test_gru_forward_after", "test_gru_forward_before")),
-    M("gates read in the order z, r", "gru_step_forward",
-      "r = sigmoid(gi[:, :H] + gh[:, :H])\n    z = sigmoid(gi[:, H:2 * H] + gh[:, H:])",
-      "z = sigmoid(gi[:, :H] + gh[:, :H])\n    r = sigmoid(gi[:, H:2 * H] + gh[:, H:])",
-      ("test_gru_forward_after", "test_gru_forward_before")),
-    M("update gate mixes the wrong way", "gru_step_forward",
-      "(1.0 - z) * n + z * h_prev", "z * n + (1.0 - z) * h_prev",
-      ("test_gru_forward_after", "test_gru_forward_before")),
-    M("reset gate left out (reset after)", "gru_step_forward",
-      "n = np.tanh(gi[:, 2 * H:] + r * hn)", "n = np.tanh(gi[:, 2 * H:] + hn)",
-      ("test_gru_forward_after",)),
-    M("reset gate not applied to b_hn (reset after)", "gru_step_forward",
-      "n = np.tanh(gi[:, 2 * H:] + r * hn)",
-      "n = np.tanh(gi[:, 2 * H:] + r * (hn - bias_hh[2 * H:]) + bias_hh[2 * H:])",
-      ("test_gru_forward_after",)),
-    M("reset_after ignored", "gru_step_forward", "    if reset_after:", "    if True:",
-      ("test_gru_forward_before",)),
-    M("gate biases from h dropped", "gru_step_forward",
-      "h_prev @ weight_hh[:2 * H].T + bias_hh[:2 * H]", "h_prev @ weight_hh[:2 * H].T",
-      ("test_gru_forward_after", "test_gru_forward_before")),
-    M("tanh for the reset gate", "gru_step_forward", "r = sigmoid(", "r = np.tanh(",
-      ("test_gru_forward_after", "test_gru_forward_before")),
     M("update gradient sign flipped", "gru_step_backward", "dz = dh * (h_prev - n)",
       "dz = dh * (n - h_prev)", ("test_gru_backward_after", "test_gru_backward_before")),
     M("direct path from h_prev missing", "gru_step_backward", "dh_prev = dh * z\n",
@@ -52,6 +142,26 @@ MISTAKES = [
     M("reset gradient without h W_hn (reset after)", "gru_step_backward",
       "dr = dn * hn * r * (1.0 - r)", "dr = dn * r * (1.0 - r)",
       ("test_gru_backward_after",)),
+    M("state not carried", "gru_forward", "gru_step_forward(x_t, h,",
+      "gru_step_forward(x_t, h0,", ("test_gru_forward",)),
+    M("h0 ignored", "gru_forward", "h, hs = h0, []", "h, hs = np.zeros_like(h0), []",
+      ("test_gru_forward",)),
+    M("reset_after not passed on", "gru_forward", ",\n                                "
+      "reset_after=reset_after)", ")", ("test_gru_forward",)),
+    M("off by one in time", "gru_forward", "return np.stack(hs)",
+      "return np.stack([h0] + hs[:-1])", ("test_gru_forward",)),
+    M("every step reads x[0]", "gru_forward", "gru_step_forward(x_t,",
+      "gru_step_forward(x[0],", ("test_gru_forward",)),
+    M("state written into h0's array", "gru_forward", "        h, _ = gru_step_forward(",
+      "        h[...], _ = gru_step_forward(", ("test_gru_forward",)),
+    M("one array overwritten at every step", "gru_forward",
+      "h, hs = h0, []\n    for x_t in x:\n        h, _ = gru_step_forward(",
+      "h, hs = h0.copy(), []\n    for x_t in x:\n        h[...], _ = gru_step_forward(",
+      ("test_gru_forward",)),
+    M("only the last state returned", "gru_forward", "return np.stack(hs)", "return h",
+      ("test_gru_forward",)),
+    M("the list of states returned", "gru_forward", "return np.stack(hs)", "return hs",
+      ("test_gru_forward",)),
     M("one bias per gate counted", "count", "3 * (H * D + H * H + 2 * H)",
       "3 * (H * D + H * H + H)", ("test_count",)),
 ]
@@ -59,4 +169,32 @@ MISTAKES = [
 HONEST = [
     M("updates dh_prev in place", "gru_step_backward", "    dh_prev = dh * z\n",
       "    dh_prev = dh\n    dh_prev *= z\n", "changed its argument `dh` in place"),
+    M("fills a preallocated hs", "gru_forward",
+      "    h, hs = h0, []\n    for x_t in x:\n        h, _ = gru_step_forward(x_t, h, weight_ih, "
+      "weight_hh, bias_ih, bias_hh,\n                                reset_after=reset_after)"
+      "\n        hs.append(h)\n    return np.stack(hs)",
+      "    hs = np.empty((x.shape[0],) + h0.shape)\n    h = h0\n    for t in range(x.shape[0]):"
+      "\n        h, _ = gru_step_forward(x[t], h, weight_ih, weight_hh, bias_ih, bias_hh, "
+      "reset_after)\n        hs[t] = h\n    return hs", ""),
+    M("returns float32", "gru_forward", "return np.stack(hs)",
+      "return np.stack(hs).astype(np.float32)", ""),
+    M("prints each step's state", "gru_forward", "        hs.append(h)",
+      "        print('h:', h.shape, file=sys.stderr)\n        hs.append(h)", "printed"),
+    M("writes the step out instead of calling it", "gru_forward",
+      "        h, _ = gru_step_forward(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh,\n"
+      "                                reset_after=reset_after)\n",
+      "        H = h.shape[1]\n        a = x_t @ weight_ih.T + bias_ih\n"
+      "        r = sigmoid(a[:, :H] + h @ weight_hh[:H].T + bias_hh[:H])\n"
+      "        z = sigmoid(a[:, H:2 * H] + h @ weight_hh[H:2 * H].T + bias_hh[H:2 * H])\n"
+      "        if reset_after:\n"
+      "            n = np.tanh(a[:, 2 * H:] + r * (h @ weight_hh[2 * H:].T + bias_hh[2 * H:]))\n"
+      "        else:\n"
+      "            n = np.tanh(a[:, 2 * H:] + (r * h) @ weight_hh[2 * H:].T + bias_hh[2 * H:])\n"
+      "        h = (1.0 - z) * n + z * h\n", ""),
+    M("passes the step's arguments by name", "gru_forward",
+      "gru_step_forward(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh,\n"
+      "                                reset_after=reset_after)",
+      "gru_step_forward(x=x_t, h_prev=h, weight_ih=weight_ih, weight_hh=weight_hh,\n"
+      "                                bias_ih=bias_ih, bias_hh=bias_hh, reset_after=reset_after)",
+      ""),
 ]

@@ -28,8 +28,10 @@ def autograded(scores, assignment, student):
 @pytest.mark.parametrize("assignment", submissions.ASSIGNMENTS)
 def test_model_solution_scores_full_marks(scores, assignment):
     parts = autograded(scores, assignment, "solution")
-    assert 5 <= len(parts) + sum(1 for c in scores[(assignment, "solution")]
-                                 if not c.startswith("test_")) <= 10
+    source = submissions.read(nbcourse.ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    graded_cells = {submissions.grade_id(c) for c in source.cells
+                    if c.metadata.get("nbgrader", {}).get("grade")}
+    assert set(scores[(assignment, "solution")]) == graded_cells   # every graded cell, no other
     lost = {cell: s for cell, s in parts.items() if s[0] != s[1]}
     assert not lost, f"the model solution lost points: {lost}"
 

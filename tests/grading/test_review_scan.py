@@ -48,10 +48,10 @@ def test_the_reference_pasted_verbatim_is_flagged():
 
 
 def test_the_reference_renamed_and_without_its_docstring_is_flagged():
-    (function,) = ast.parse(inspect.getsource(rnncore.gru_step_forward)).body
+    (function,) = ast.parse(inspect.getsource(rnncore.gru_step_backward)).body
     function.name, function.body = "my_gru_step", function.body[1:]     # the docstring gone
     source = ast.unparse(function)
-    assert rnncore.gru_step_forward.__doc__[:40] not in source
-    notebook = with_answer(submission("gru"), "gru_step_forward", source)
-    assert "copies the reference's source: gru_step_forward (rnncore/cells.py)" in \
+    assert rnncore.gru_step_backward.__doc__[:40] not in source
+    notebook = with_answer(submission("gru"), "gru_step_backward", source)
+    assert "copies the reference's source: gru_step_backward (rnncore/cells.py)" in \
         review.scan(notebook)
