@@ -82,3 +82,9 @@ def test_sentences_are_split_and_counted_as_read():
     assert editions.sentences(text) == ["记忆元X只经过两次运算。", "见第3章！", "他说：“好吗？”",
                                         "然后走了；结束"]
 
+
+@pytest.mark.parametrize("page", ["rnn", "bptt", "lstm", "gru", "summary"])
+def test_the_chapters_read_in_sentences_of_a_textbooks_length(page):
+    figures = editions.sentence_figures(PAGES / f"{page}.po")
+    assert figures["average"] <= 40, figures
+    assert figures["long"] <= 0.05, figures
