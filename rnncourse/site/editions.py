@@ -253,8 +253,8 @@ def typography(path):
 # A sentence ends at 。！？ (and a quotation or bracket closing after them); a semicolon, a
 # colon or a comma does not end one, so a chain of clauses joined by ； counts as one sentence.
 # The prose of a page is its paragraphs and list items: messages whose English ends as a
-# sentence does (. : ? !) or runs over 80 characters; not headings, short captions or table
-# cells. A formula, a code span, a
+# sentence does (. : ? !) or runs over 80 characters, and whose translation has Chinese in it;
+# not headings, short captions, table cells or display equations. A formula, a code span, a
 # {role} and a field count as one character, a link as its text; spaces and emphasis marks do
 # not count.
 SENTENCE_END = "。！？"
@@ -278,7 +278,7 @@ def sentence_lengths(path):
     with Path(path).open("rb") as file:
         messages = read_po(file)
     return [len(sentence) for message in messages
-            if message.id and message.string and not message.id.startswith("\n")
+            if message.id and re.search(f"[{CJK}]", message.string)
             and (re.search(r"[.:?!]\**\)?$", message.id.strip()) or len(message.id) > 80)
             for sentence in sentences(message.string)]
 
