@@ -9,7 +9,9 @@ reads the English build's executed notebooks from the shared execution cache.
 
     python -m rnncourse.site.editions site            # both editions (`make book`)
     python -m rnncourse.site.editions catalogues      # update every .po (`make translations`)
-    python -m rnncourse.site.editions check           # list what is left to translate
+    python -m rnncourse.site.editions check           # list what is left to translate, and
+                                                      # the Chinese catalogues' typography
+    python -m rnncourse.site.editions sentences       # each Chinese page's sentence lengths
 """
 
 import argparse
