@@ -9,7 +9,9 @@ reads the English build's executed notebooks from the shared execution cache.
 
     python -m rnncourse.site.editions site            # both editions (`make book`)
     python -m rnncourse.site.editions catalogues      # update every .po (`make translations`)
-    python -m rnncourse.site.editions check           # list what is left to translate
+    python -m rnncourse.site.editions check           # list what is left to translate, and
+                                                      # the Chinese catalogues' typography
+    python -m rnncourse.site.editions sentences       # each Chinese page's sentence lengths
 """
 
 import argparse
@@ -166,6 +168,131 @@ def catalogue_problems(path):
     return problems
 
 
+# The Chinese edition's typography, as a zh-CN textbook sets it (GB/T 15834 and d2l-zh's
+# practice). A translation is read as the page will show it: a link as its text, a formula, a
+# code span and a citation as Latin text, a {glue} value as a number, a {numref} as 图 N (the
+# word is Sphinx's), and the numbered or named fields that code fills in as neither.
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+FULL_WIDTH = "，。、；：！？（）“”‘’《》「」『』【】"
+FIGURE = "\ue000"                       # where a {numref} puts 图 or 表
+FIELD = "\ue001"                        # a field that code fills in
+SHOWN = [(re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+         (re.compile(r"\{numref\}`[^`]*`"), FIGURE + " 0"),
+         (re.compile(r"\{glue(:\w+)?\}`[^`]*`"), "0"),
+         (re.compile(r"\{download\}`([^`<]*?)\s*<[^`]*>`"), r"\1"),
+         (re.compile(r"\{[a-z:]+\}`[^`]*`"), "X"),
+         (re.compile(r"\$\$.*?\$\$|\$[^$]+\$|``[^`]+``|`[^`]+`", re.DOTALL), "X"),
+         (re.compile(r"\{\{\w+\}\}|\{\d+\}"), FIELD),
+         (re.compile(r"\\([*\\.])"), r"\1")]
+LATIN = "A-Za-z0-9"
+# Simplified characters in Taiwan usage, and the zh-CN word for each.
+REGIONAL = {"列印": "打印", "程式": "程序", "预设": "默认", "档案": "文件", "网路": "网络",
+            "软体": "软件", "演算法": "算法", "函式": "函数", "记忆体": "内存"}
+# The titles of works the text names, which 《》 enclose.
+TITLES = ("深度学习技巧4",)
+EMPHASIS = re.compile(r"(?<![*\\])\*(?![*\s])(.+?)(?<![*\s\\])\*(?!\*)")
+LONGEST_EMPHASIS = 12                   # characters under emphasis dots
+
+
+def shown(text):
+    """``text`` roughly as the page shows it, for the typography rules."""
+    for pattern, replacement in SHOWN:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def typography_problems(text, spacing=True):
+    """The typography rules a Chinese translation breaks, as ``(rule, excerpt)`` pairs;
+    without ``spacing``, all but the spacing between Chinese and Latin letters."""
+    if text.startswith("\n") or not re.search(f"[{CJK}]", text):
+        return []                       # a display equation, or no Chinese to set
+    problems = []
+    seen = shown(text)
+    letters = f"{CJK}{FIGURE}"
+    if spacing:                         # a title is quoted as its work spells it
+        untitled = re.sub(r"《[^》]*》", lambda title: "《" + "》".rjust(len(title[0]) - 1, "字"),
+                          seen)
+        for match in re.finditer(f"[{letters}][{LATIN}]|[{LATIN}][{letters}]", untitled):
+            problems.append(("a space between Chinese and Latin letters or digits", match))
+    for match in re.finditer(f"[{CJK}{FULL_WIDTH}] {FIGURE}", seen):
+        problems.append(("no space before a figure or table reference (图 N, 表 N)", match))
+    for match in re.finditer(f" [{FULL_WIDTH}]|[{FULL_WIDTH}] |  ", seen):
+        problems.append(("no space beside full-width punctuation, and never two", match))
+    for match in re.finditer(f"[「」『』]|(?<=[{CJK}])\"|\"(?=[{CJK}])", seen):
+        problems.append(("quotation marks are “” (‘’ inside them)", match))
+    for title in TITLES:
+        for match in re.finditer(f"(?<!《){re.escape(title)}|{re.escape(title)}(?!》)", seen):
+            problems.append(("the title of a work is in 《》", match))
+    for match in re.finditer(r"\d(\.\d+)?[eE][-+]?\d+\b", seen):
+        problems.append(("a number is written a×10ⁿ, not in e-notation", match))
+    for word, usage in REGIONAL.items():
+        for match in re.finditer(("(?<!方)" if word == "程式" else "") + word, seen):
+            problems.append((f"zh-CN says {usage}", match))
+    for match in EMPHASIS.finditer(shown(text.replace("**", ""))):
+        if re.search(f"[{LATIN}]", match.group(1)):
+            problems.append(("no emphasis dots under Latin text, formulas or code", match))
+        elif len(match.group(1)) > LONGEST_EMPHASIS:
+            problems.append((f"emphasis dots under at most {LONGEST_EMPHASIS} characters, "
+                             "not a whole sentence", match))
+    return [(rule, match.string[max(0, match.start() - 8):match.end() + 8].strip()
+             .replace(FIGURE, "图"))
+            for rule, match in problems]
+
+
+def typography(path):
+    """The typography problems of one Chinese .po file: its name, where, and the rule."""
+    from babel.messages.pofile import read_po
+
+    with Path(path).open("rb") as file:
+        messages = read_po(file)
+    # The glossary gives the article's terms as the article spells them (双向RNN).
+    spacing = Path(path).stem != "glossary"
+    return [f"{Path(path).name}: {message.id[:60]!r}: {rule} ({excerpt!r})"
+            for message in messages if message.id and message.string
+            for rule, excerpt in typography_problems(message.string, spacing)]
+
+
+# A sentence ends at 。！？ (and a quotation or bracket closing after them); a semicolon, a
+# colon or a comma does not end one, so a chain of clauses joined by ； counts as one sentence.
+# The prose of a page is its paragraphs and list items: messages whose English ends as a
+# sentence does (. : ? !) or runs over 80 characters, and whose translation has Chinese in it;
+# not headings, short captions, table cells or display equations. A formula, a code span, a
+# {role} and a field count as one character, a link as its text; spaces and emphasis marks do
+# not count.
+SENTENCE_END = "。！？"
+LONG_SENTENCE = 80
+
+
+def sentences(text):
+    """The sentences of one translation, as a reader counts their characters."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\{[a-z:]+\}`[^`]*`|\$\$.*?\$\$|\$[^$]+\$|``[^`]+``|`[^`]+`"
+                  r"|\{\{\w+\}\}|\{\d+\}", "X", text, flags=re.DOTALL)
+    text = re.sub(r"[\s*]", "", text)
+    ends = f"(?<=[{SENTENCE_END}])(?![”’）)])|(?<=[{SENTENCE_END}][”’）)])"
+    return [sentence for sentence in re.split(ends, text) if sentence]
+
+
+def sentence_lengths(path):
+    """The length in characters of every sentence of a page's prose, in the page's order."""
+    from babel.messages.pofile import read_po
+
+    with Path(path).open("rb") as file:
+        messages = read_po(file)
+    return [len(sentence) for message in messages
+            if message.id and re.search(f"[{CJK}]", message.string)
+            and (re.search(r"[.:?!]\**\)?$", message.id.strip()) or len(message.id) > 80)
+            for sentence in sentences(message.string)]
+
+
+def sentence_figures(path):
+    """A page's average sentence length in characters and its share of sentences over
+    LONG_SENTENCE characters."""
+    lengths = sentence_lengths(path)
+    return {"sentences": len(lengths), "average": sum(lengths) / len(lengths),
+            "long": sum(length > LONG_SENTENCE for length in lengths) / len(lengths)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m rnncourse.site.editions")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -177,6 +304,7 @@ def main(argv=None):
     extract_parser.add_argument("folder", type=Path)
     check_parser = commands.add_parser("check", help="list untranslated or broken messages")
     check_parser.add_argument("files", nargs="*", type=Path)
+    commands.add_parser("sentences", help="each Chinese page's sentence lengths")
     args = parser.parse_args(argv)
     if args.command == "site":
         site()
@@ -186,9 +314,17 @@ def main(argv=None):
         catalogues()
     elif args.command == "extract":
         extract(args.folder)
+    elif args.command == "sentences":
+        for path in sorted(LOCALES.glob("zh_CN/LC_MESSAGES/book/*.po")):
+            figures = sentence_figures(path)
+            print(f"{path.stem:14} {figures['sentences']:4d} sentences, average "
+                  f"{figures['average']:5.1f} characters, {figures['long']:6.1%} over "
+                  f"{LONG_SENTENCE}")
     else:
         files = args.files or sorted(LOCALES.glob("*/LC_MESSAGES/**/*.po"))
         problems = [problem for path in files for problem in catalogue_problems(path)]
+        problems += [problem for path in files if "zh_CN" in path.parts
+                     for problem in typography(path)]
         print("\n".join(problems) or f"{len(files)} catalogues complete")
         return 1 if problems else 0
 

@@ -44,7 +44,7 @@ def _search_dictionary(app):
         return
     path = Path(app.doctreedir) / "search-terms.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
-    terms = [term for _, chinese in glossary() for term in chinese if " " not in term]
+    terms = [term for row in glossary() for term in row.chinese if " " not in term]
     path.write_text("".join(f"{term} 1000 n\n" for term in terms), encoding="utf-8")
     app.config.html_search_options = {**app.config.html_search_options, "dict": str(path)}
 

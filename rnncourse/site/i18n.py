@@ -17,6 +17,7 @@ import os
 import re
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple, Optional
 
 from IPython import display
 
@@ -109,16 +110,30 @@ def _english_terms(cell):
     return terms
 
 
+class Term(NamedTuple):
+    """A glossary row: the English terms, this edition's Chinese term, and the terms of the
+    source article and of d2l-zh (None where that text has none)."""
+    english: list
+    course: str
+    article: Optional[str]
+    d2l: Optional[str]
+
+    @property
+    def chinese(self):
+        """Every Chinese form of the term, this edition's first."""
+        return list(dict.fromkeys(term for term in (self.course, self.article, self.d2l)
+                                  if term))
+
+
 def glossary(path=GLOSSARY):
-    """The glossary's rows as ``(English terms, Chinese terms)``. The Chinese cell gives the
-    article's term and, in brackets, a usual alternative; either is the term."""
+    """The glossary's rows, as :class:`Term` tuples."""
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) != 3 or cells[1] == "中文" or not CJK.search(cells[1]):
-            continue
-        rows.append((_english_terms(cells[0]),
-                     [term.strip() for term in re.split(r"[（）]", cells[1]) if term.strip()]))
+        if len(cells) != 5 or cells[0] == "English" or set(cells[0]) <= {"-"}:
+            continue            # not a row, or the header or its rule
+        article, d2l = (None if cell == "—" else cell for cell in cells[2:4])
+        rows.append(Term(_english_terms(cells[0]), cells[1], article, d2l))
     return rows
 
 
