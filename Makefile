@@ -62,11 +62,13 @@ exercises: $(STAMP)
 	        || exit 1; \
 	done
 
-# The chapters as .ipynb files beside their MyST sources, for Colab and Binder launch links.
+# The chapters as .ipynb files beside their MyST sources, for Colab and Binder launch links;
+# then each in every translated edition's language, in book/LANGUAGE/ (rnncourse/site/notebooks.py).
 notebooks: $(STAMP)
 	for name in $$($(MANIFEST) chapters); do \
 	    $(BIN)/jupytext --quiet --update --to ipynb --output book/$$name.ipynb book/$$name.md || exit 1; \
 	done
+	$(BIN)/python -m rnncourse.site.notebooks
 
 # A whole class graded end to end; leaves _build/grade-demo/grades.csv, feedback/ and lms/.
 grade-demo: $(STAMP)

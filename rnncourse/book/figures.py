@@ -17,6 +17,7 @@ site's browser test reads back against the size the image is shown at.
 import base64
 import html
 import io
+import logging
 from contextlib import contextmanager
 from functools import cache
 from importlib.util import find_spec
@@ -27,7 +28,7 @@ from matplotlib import font_manager
 from matplotlib.gridspec import GridSpec
 from matplotlib.text import Text
 
-from ..site.i18n import CJK, ENGLISH, languages, localized_html, translate
+from ..site.i18n import CJK, ENGLISH, languages, localized_html, output_language, translate
 
 WIDTHS_IN = {"wide": 7.0, "narrow": 3.3}
 NARROW_BELOW_PX = 640          # the column is narrower than the wide figure below this width
@@ -59,10 +60,19 @@ def _stack(fig):
         ax.tick_params(labelleft=True)          # a shared axis' labels, hidden beside its twin
 
 
+class _OneWeight(logging.Filter):
+    """The CJK font has one weight: a bold title's Chinese is drawn regular, as intended, and
+    matplotlib need not warn about it in every notebook that draws one."""
+
+    def filter(self, record):
+        return "Failed to find font weight" not in record.getMessage()
+
+
 @cache
 def cjk_font():
     """The font that draws Chinese labels: Noto Sans CJK SC from the pinned ``mplfonts``
     package, so that every machine draws the same glyphs."""
+    logging.getLogger("matplotlib.font_manager").addFilter(_OneWeight())
     spec = find_spec("mplfonts")
     if spec is None:
         raise RuntimeError("Chinese figures need the mplfonts package (requirements.txt)")
@@ -165,5 +175,6 @@ class Figure:
         return localized_html(self.picture)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html(), "image/svg+xml": self.svgs[ENGLISH, "wide"],
-                "text/plain": f"<figure: {self.alt}>"}
+        language = output_language()
+        return {"text/html": self.html(), "image/svg+xml": self.svgs[language, "wide"],
+                "text/plain": f"<figure: {translate(self.alt, language)}>"}

@@ -3,26 +3,30 @@ change."""
 
 import html
 
-from ..site.i18n import ENGLISH
+from ..site.i18n import output_language, translate
 
 
-def widget(control):
-    """The ipywidget for one :class:`~rnncourse.explorers.explorer.Control`."""
+def widget(control, language):
+    """The ipywidget for one :class:`~rnncourse.explorers.explorer.Control`, labelled in
+    ``language``."""
     import ipywidgets as widgets
+    label = translate(control.label, language)
     style = {"description_width": "150px"}
     if control.kind == "range":
         cls = widgets.IntSlider if isinstance(control.value, int) else widgets.FloatSlider
         return cls(value=control.value, min=control.low, max=control.high, step=control.step,
-                   description=control.label, style=style,
+                   description=label, style=style,
                    layout=widgets.Layout(width="330px"), continuous_update=False)
     if control.kind == "select":
-        return widgets.Dropdown(options=list(control.options), value=control.value,
-                                description=control.label, style={"description_width": "90px"},
+        return widgets.Dropdown(options=[(translate(option, language), option)
+                                         for option in control.options], value=control.value,
+                                description=label, style={"description_width": "90px"},
                                 layout=widgets.Layout(width="230px"))
     if control.kind == "toggle":
-        return widgets.ToggleButtons(options=list(control.options), value=control.value,
-                                     description=control.label, style=style)
-    return widgets.Checkbox(value=control.value, description=control.label,
+        return widgets.ToggleButtons(options=[(translate(option, language), option)
+                                              for option in control.options], value=control.value,
+                                     description=label, style=style)
+    return widgets.Checkbox(value=control.value, description=label,
                             style={"description_width": "initial"})
 
 
@@ -31,14 +35,15 @@ class JupyterForm:
 
     def _build_widgets(self):
         import ipywidgets as widgets
-        self.controls = {name: widget(spec) for name, spec in self.specs.items()}
+        self.language = output_language()
+        self.controls = {name: widget(spec, self.language) for name, spec in self.specs.items()}
         self.figure_view = widgets.HTML()
         self.summary = widgets.HTML()
         names = list(self.controls)
         layout = self.rows or [names[k:k + 3] for k in range(0, len(names), 3)]
         rows = [widgets.HBox([self.controls[name] for name in row],
                              layout=widgets.Layout(flex_flow="row wrap")) for row in layout]
-        note = widgets.HTML(f"<small>{html.escape(self.caption)}</small>")
+        note = widgets.HTML(f"<small>{html.escape(translate(self.caption, self.language))}</small>")
         self.widget = widgets.VBox([*rows, self.figure_view, self.summary, note])
         for control in self.controls.values():
             control.observe(self.refresh, names="value")
@@ -54,6 +59,6 @@ class JupyterForm:
             self.controls[name].disabled = values[other] != enabling
         self.data = self.compute(**values)
         self.draw(self.data)
-        reading = self.reading(self.data)
-        self.figure_view.value = self.image_html(reading, ENGLISH)
+        reading = self.reading(self.data, self.language)
+        self.figure_view.value = self.image_html(reading, self.language)
         self.summary.value = f"<p>{html.escape(reading)}</p>"

@@ -4,8 +4,10 @@ The Chinese pages are the English chapters translated through Sphinx's gettext w
 the text of every page is a message in ``locales/zh_CN/LC_MESSAGES/book/<page>.po``, and the
 text that code draws or writes (figure labels, alt texts, the explorers, tables computed by
 a cell) is a message in ``locales/zh_CN/LC_MESSAGES/rnncourse.po`` (see
-:mod:`rnncourse.site.i18n`). The code, and so every executed number, is shared: the Chinese build
-reads the English build's executed notebooks from the shared execution cache.
+:mod:`rnncourse.site.i18n`), and the chapters' code comments, for the Chinese notebooks, are
+messages in ``locales/zh_CN/LC_MESSAGES/notebooks.po`` (see :mod:`rnncourse.site.notebooks`).
+The code, and so every executed number, is shared: the Chinese build reads the English
+build's executed notebooks from the shared execution cache.
 
     python -m rnncourse.site.editions site            # both editions (`make book`)
     python -m rnncourse.site.editions catalogues      # update every .po (`make translations`)
@@ -103,15 +105,16 @@ def extract(templates):
 
 
 def catalogues():
-    """Merge the pages' messages, and those the last site build's cells asked for, into each
-    language's .po files."""
+    """Merge the pages' messages, those the last site build's cells asked for, and the
+    chapters' code comments (:mod:`.notebooks`), into each language's .po files."""
     from sphinx_intl.basic import update
 
-    from . import i18n
+    from . import i18n, notebooks
 
     templates = BUILD / "gettext"
     extract(templates)
     i18n.write_template(templates / "rnncourse.pot", MESSAGES)
+    notebooks.write_template(templates / f"{notebooks.COMMENTS}.pot")
 
     update(str(LOCALES), str(templates), list(TRANSLATED), line_width=96,
            ignore_obsolete=True)

@@ -7,9 +7,12 @@
 - Two editions (:mod:`rnncourse.site.editions`): each page keeps its own language's version of
   what a cell wrote (:mod:`rnncourse.site.i18n`), links to its counterpart in the other edition
   from the header, and the Chinese search segments words with the glossary's terms.
+- A translated edition's download, Binder and Colab buttons open the chapter's notebook in its
+  language (``book/LANGUAGE/NAME.ipynb``, written by :mod:`rnncourse.site.notebooks`).
 """
 
 import re
+import shutil
 from pathlib import Path
 
 from docutils import nodes
@@ -17,6 +20,7 @@ from sphinx import addnodes
 
 from . import EDITIONS
 from .i18n import glossary
+from .notebooks import ROOT, notebook_path
 
 SITE_FILES = Path(__file__).resolve().parent / "static"
 # Each edition's folder in the site, and how its name is written in its own language.
@@ -101,6 +105,39 @@ def _counterpart(app, pagename, templatename, context, doctree):
         for page in context["rnn_counterparts"])
 
 
+def notebook_links(buttons, pagename, notebook):
+    """The theme's header ``buttons`` with every link to the page's notebook (the Binder and
+    Colab launch links, the .ipynb download: each ends in ``/PAGENAME.ipynb``) ending in
+    ``/NOTEBOOK`` instead, a path like ``book/zh_CN/rnn.ipynb``."""
+    english = f"/{pagename}.ipynb"
+    rewritten = []
+    for button in buttons:
+        button = dict(button)
+        if "buttons" in button:
+            button["buttons"] = notebook_links(button["buttons"], pagename, notebook)
+        url = button.get("url", "")
+        if url.endswith(english):
+            button["url"] = url[:-len(english)] + "/" + notebook
+        rewritten.append(button)
+    return rewritten
+
+
+def _own_language_notebook(app, pagename, templatename, context, doctree):
+    """A translated chapter's buttons open its notebook in the edition's language, and the
+    download serves that notebook (copied beside the pages' sources)."""
+    language = edition(app.config)
+    if language == "en" or "header_buttons" not in context:
+        return
+    notebook = notebook_path(Path(pagename).name, language)
+    if not pagename.startswith("book/") or not notebook.exists():
+        return
+    relative = notebook.relative_to(ROOT).as_posix()
+    copy = Path(app.outdir) / "_sources" / relative
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(notebook, copy)
+    context["header_buttons"] = notebook_links(context["header_buttons"], pagename, relative)
+
+
 def _glue_in_translations():
     """Let a translated paragraph use the page's glued numbers. Sphinx parses each
     translation as a small document of its own, which myst-nb's glue cannot see the page's
@@ -133,6 +170,8 @@ def setup(app):
     app.connect("doctree-read", _translate_toc_captions)
     app.connect("doctree-resolved", _keep_own_language)
     app.connect("html-page-context", _counterpart)
+    # After sphinx-book-theme's own header buttons (priority 501).
+    app.connect("html-page-context", _own_language_notebook, priority=502)
     app.add_css_file("course.css")
     app.add_js_file("course.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -5,7 +5,9 @@ outputs is not in a page's source, so the code translates it: a figure's labels 
 the explorers' labels and readings, a table a cell computes. The messages and their Chinese
 forms are in ``locales/<language>/LC_MESSAGES/rnncourse.po``.
 
-A notebook run by a learner writes English only. The site's build (``make book``) sets
+A notebook run by a learner writes one language, unmarked: English, or the one language
+``RNNCOURSE_LANGUAGES`` names (a chapter's Chinese notebook sets ``zh_CN`` in its first cell,
+see :mod:`rnncourse.site.notebooks`). The site's build (``make book``) sets
 ``RNNCOURSE_LANGUAGES`` to every edition's language; each output then holds one version per
 language, marked, and each edition's pages keep their own (:mod:`rnncourse.site`). The build
 also sets ``RNNCOURSE_MESSAGES``, a folder where every message asked for is listed, from which
@@ -32,6 +34,13 @@ MATH = re.compile(r"\$[^$]*\$|`[^`]*`")      # math and code: kept as they are
 def languages():
     """The languages an output is written in: English alone, or the site's editions."""
     return tuple(os.environ.get("RNNCOURSE_LANGUAGES", ENGLISH).split())
+
+
+def output_language():
+    """The one language a learner's notebook writes in (English unless
+    ``RNNCOURSE_LANGUAGES`` names a single other one)."""
+    versions = languages()
+    return versions[0] if len(versions) == 1 else ENGLISH
 
 
 def is_message(text):
@@ -161,8 +170,8 @@ def write_template(path, folder):
 
 def _versions(render, mark, separator):
     versions = languages()
-    if versions == (ENGLISH,):
-        return render(ENGLISH)
+    if len(versions) == 1:              # a notebook: its one language, unmarked
+        return render(versions[0])
     return separator.join(mark(language, render(language)) for language in versions)
 
 
