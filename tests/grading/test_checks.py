@@ -180,13 +180,25 @@ FEEDBACK = [
     ("bptt", "each array clipped on its own", "test_clip", "clip by the norm of all"),
     ("bptt", "tanh slopes left out of the product", "test_jacobian_norms",
      "diag(1 - h_t^2) are missing"),
-    ("lstm", "gate order f, i", "test_lstm_step_forward", "i and f swapped"),
-    ("lstm", "gates read in the order i, f, o, g", "test_lstm_step_forward",
+    ("lstm", "output gate's peephole reads c_prev", "test_lstm_peephole_step_forward",
+     "the output gate's peephole reads c_{t-1}"),
+    ("lstm", "weight_ci and weight_cf swapped", "test_lstm_peephole_step_forward",
+     "weight_ci and weight_cf are swapped"),
+    ("lstm", "input gate's peephole missing", "test_lstm_peephole_step_forward",
+     "the input gate has no peephole"),
+    ("lstm", "forget gate's peephole missing", "test_lstm_peephole_step_forward",
+     "the forget gate has no peephole"),
+    ("lstm", "output gate's peephole missing", "test_lstm_peephole_step_forward",
+     "the output gate has no peephole"),
+    ("lstm", "a peephole on the candidate", "test_lstm_peephole_step_forward",
+     "the candidate g has a peephole; it has none"),
+    ("lstm", "gate order f, i", "test_lstm_peephole_step_forward", "i and f swapped"),
+    ("lstm", "gates read in the order i, f, o, g", "test_lstm_peephole_step_forward",
      "g and o swapped"),
-    ("lstm", "h without tanh", "test_lstm_step_forward", "tanh(c) is missing"),
-    ("lstm", "tanh and sigmoid swapped for i and g", "test_lstm_step_forward",
-     "tanh and sigmoid are swapped for i and g"),
-    ("lstm", "c computed in c_prev's array", "test_lstm_step_forward",
+    ("lstm", "h without tanh", "test_lstm_peephole_step_forward", "tanh(c) is missing"),
+    ("lstm", "old cell state dropped", "test_lstm_peephole_step_forward",
+     "the old cell state is dropped"),
+    ("lstm", "c computed in c_prev's array", "test_lstm_peephole_step_forward",
      "changed its argument `c_prev` in place, and returns or caches that same array"),
     ("lstm", "the upstream dc left out", "test_lstm_step_backward", "the upstream dc is missing"),
     ("lstm", "c_prev gradient without the forget gate", "test_lstm_step_backward",
@@ -282,11 +294,23 @@ def test_a_renamed_parameter_is_named_not_blamed_on_the_course():
 
 
 def test_a_pair_returned_as_a_list_is_accepted():
-    source = model_answers("lstm")["lstm_step_forward"].replace(
-        "return (h, c), cache", "return [h, c], list(cache)")
+    source = model_answers("lstm")["lstm_peephole_step_forward"].replace(
+        "return h, c", "return [h, c]")
     score, printed = run_part("lstm", "def sigmoid(a):\n    return 1 / (1 + np.exp(-a))\n\n\n"
-                              + source, "step_forward_case", "lstm", seed=0)
+                              + source, "peephole_step_forward_case", seed=0)
     assert score == 1, printed
+
+
+@pytest.mark.parametrize("returned,message", [
+    ("(h, c), (i, f, g, o)", "it returns a pair whose first item is itself a pair"),
+    ("h", "expected lstm_peephole_step_forward to return the tuple (h, c), got ndarray"),
+    ("h, c, o", "got a tuple of 3")])
+def test_the_peephole_step_names_what_it_should_return(returned, message):
+    source = model_answers("lstm")["lstm_peephole_step_forward"].replace(
+        "return h, c", f"return {returned}")
+    score, printed = run_part("lstm", "def sigmoid(a):\n    return 1 / (1 + np.exp(-a))\n\n\n"
+                              + source, "peephole_step_forward_case", seed=0)
+    assert score == 0 and message in printed, printed
 
 
 def test_the_clipping_of_pytorch_is_accepted_and_named():

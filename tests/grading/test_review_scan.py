@@ -41,7 +41,7 @@ def test_honest_variants_are_not_flagged(assignment, variant):
 
 
 def test_the_reference_pasted_verbatim_is_flagged():
-    notebook = with_answer(submission("lstm"), "lstm_step_forward",
+    notebook = with_answer(submission("lstm"), "lstm_peephole_step_forward",
                            inspect.getsource(rnncore.lstm_step_forward))
     assert "copies the reference's source: lstm_step_forward (rnncore/cells.py)" in \
         review.scan(notebook)
