@@ -1,4 +1,4 @@
-"""The chapters print library functions (``listing(rnncore.NAME)``); no assignment part asks
+"""The chapters print library functions with ``listing``; no assignment part asks
 for one of them, so that the page that teaches a function never holds a part's answer. A
 printed function may still be given, in a locked cell, for the parts that build on it."""
 
