@@ -250,9 +250,12 @@ def typography(path):
         messages = read_po(file)
     # The glossary gives the article's terms as the article spells them (双向RNN).
     spacing = Path(path).stem != "glossary"
+    # Code comments line their columns up with runs of spaces: one space is what is read.
+    aligned = Path(path).stem == "notebooks"
     return [f"{Path(path).name}: {message.id[:60]!r}: {rule} ({excerpt!r})"
             for message in messages if message.id and message.string
-            for rule, excerpt in typography_problems(message.string, spacing)]
+            for rule, excerpt in typography_problems(
+                re.sub(" {2,}", " ", message.string) if aligned else message.string, spacing)]
 
 
 # A sentence ends at 。！？ (and a quotation or bracket closing after them); a semicolon, a
