@@ -14,9 +14,10 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from . import EDITIONS
-from .i18n import glossary
+from .i18n import glossary, times_ten
 
 SITE_FILES = Path(__file__).resolve().parent / "static"
 # Each edition's folder in the site, and how its name is written in its own language.
@@ -126,6 +127,23 @@ def _glue_in_translations():
         module.retrieve_glue_data = retrieve_in_page
 
 
+class GluedNumbersTimesTen(SphinxPostTransform):
+    """A number glued into the prose with an e-notation format (``{glue:text}`x:.1e```) as
+    the page writes it: 5.5×10⁻³, not 5.5e-03. Only the pasted text is rewritten, never math
+    or code; it runs after myst-nb has resolved glue from other pages (priority 5)."""
+
+    default_priority = 400
+
+    def run(self, **kwargs):
+        for node in list(self.document.findall(nodes.inline)):
+            if "pasted-text" not in node["classes"]:
+                continue
+            for text in list(node.findall(nodes.Text)):
+                written = times_ten(str(text))
+                if written != str(text):
+                    text.parent.replace(text, nodes.Text(written))
+
+
 def setup(app):
     _glue_in_translations()
     app.connect("config-inited", _theme_options)
@@ -133,6 +151,7 @@ def setup(app):
     app.connect("doctree-read", _translate_toc_captions)
     app.connect("doctree-resolved", _keep_own_language)
     app.connect("html-page-context", _counterpart)
+    app.add_post_transform(GluedNumbersTimesTen)
     app.add_css_file("course.css")
     app.add_js_file("course.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

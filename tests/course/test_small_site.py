@@ -1,0 +1,109 @@
+"""The course's Sphinx extension (rnncourse.site.extension) on a small site built in a temporary
+folder, in English and in Chinese: what it does to glued numbers and to the theme's words,
+without building the whole book."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnncourse.site.i18n import LOCALES, times_ten
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CONF = """
+project = "Small"
+copyright = "2026"
+author = "The rnncore course authors"
+extensions = ["myst_nb", "sphinx_book_theme", "rnncourse.site.extension"]
+html_theme = "sphinx_book_theme"
+html_theme_options = {"search_bar_text": "Search this book..."}
+nb_execution_mode = "off"
+gettext_compact = False
+""" + f"locale_dirs = [{str(LOCALES)!r}]\n"
+
+PAGE = """# Numbers
+
+The ratio is {glue:text}`ratio:.1e` times, the gain {glue:text}`gain:.0e`, the share
+{glue:text}`share:.2f`; the code writes `1e-3` and the maths $10^{-3}$.
+
+## More
+
+Text.
+"""
+
+
+def notebook(markdown, glued):
+    outputs = [{"output_type": "display_data", "data": {"text/plain": repr(value)},
+                "metadata": {"scrapbook": {"name": name, "mime_prefix": ""}}}
+               for name, value in glued.items()]
+    cells = [{"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "glue()",
+              "outputs": outputs},
+             {"cell_type": "markdown", "metadata": {}, "source": markdown}]
+    return {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "language": "python",
+                                                        "display_name": "Python 3"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory):
+    """The small site's pages, built once per language in a process of its own (Sphinx's
+    translators are global to a process)."""
+    source = tmp_path_factory.mktemp("small-site")
+    (source / "conf.py").write_text(CONF, encoding="utf-8")
+    (source / "index.md").write_text("# Small\n\n```{toctree}\nnumbers\n```\n", encoding="utf-8")
+    glued = {"ratio": 0.0055, "gain": 25000.0, "share": 0.25}
+    (source / "numbers.ipynb").write_text(json.dumps(notebook(PAGE, glued)), encoding="utf-8")
+    pages = {}
+    for language in ("en", "zh_CN"):
+        out = source / "_build" / language
+        result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q",
+                                 "-D", f"language={language}", str(source), str(out)],
+                                cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-3000:]
+        pages[language] = {path.name: path.read_text(encoding="utf-8")
+                           for path in out.glob("*.html")}
+    return pages
+
+
+def test_e_notation_is_written_times_ten():
+    assert times_ten("5.5e-03 倍, 2.5e+04, 1e-18, 1.1e+00, -2e-10") == \
+        "5.5×10⁻³ 倍, 2.5×10⁴, 1×10⁻¹⁸, 1.1, -2×10⁻¹⁰"
+    assert times_ten("x1e3, v1.5e2, `1e-3`") == "x1e3, v1.5e2, `1×10⁻³`"     # a name stays
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_glued_number_is_written_times_ten(small_site, language):
+    page = small_site[language]["numbers.html"]
+    assert "5.5×10⁻³" in page and "2×10⁴" in page and "0.25" in page
+    assert "5.5e-03" not in page and "2e+04" not in page
+    assert "<code" in page and "1e-3" in page                  # code is left as it is
+
+
+def prose(page):
+    """The text a reader reads on a page: no scripts, styles, code or maths."""
+    page = re.sub(r"<(script|style|pre|code)\b.*?</\1>", " ", page, flags=re.DOTALL)
+    page = re.sub(r'<span class="math[^"]*">.*?</span>|<div class="math[^"]*">.*?</div>', " ",
+                  page, flags=re.DOTALL)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+E_NOTATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?e[-+]?\d+\b")
+
+
+def e_notation(page):
+    return E_NOTATION.findall(prose(page))
+
+
+def test_e_notation_in_prose_is_found():
+    assert e_notation("<p>keeps 5.5e-03 of it</p><code>1e-3</code>") == ["5.5e-03"]
+    assert e_notation("<p>keeps 5.5×10⁻³ of it</p><pre>2e+04</pre>") == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_no_page_has_e_notation_in_its_prose(small_site, language):
+    assert {name: e_notation(page) for name, page in small_site[language].items()
+            if e_notation(page)} == {}
