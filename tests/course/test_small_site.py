@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rnncourse.site import rendered
 from rnncourse.site.i18n import LOCALES, times_ten
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +23,7 @@ extensions = ["myst_nb", "sphinx_book_theme", "rnncourse.site.extension"]
 html_theme = "sphinx_book_theme"
 html_theme_options = {"search_bar_text": "Search this book..."}
 nb_execution_mode = "off"
+exclude_patterns = ["_build"]
 gettext_compact = False
 """ + f"locale_dirs = [{str(LOCALES)!r}]\n"
 
@@ -58,10 +60,13 @@ def small_site(tmp_path_factory):
     glued = {"ratio": 0.0055, "gain": 25000.0, "share": 0.25}
     (source / "numbers.ipynb").write_text(json.dumps(notebook(PAGE, glued)), encoding="utf-8")
     pages = {}
+    # Each edition's title and authors in its language, as rnncourse.site.editions sets them.
+    names = {"en": [], "zh_CN": ["-D", "html_title=小站", "-D", "author=课程的作者们"]}
     for language in ("en", "zh_CN"):
         out = source / "_build" / language
         result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q",
-                                 "-D", f"language={language}", str(source), str(out)],
+                                 "-D", f"language={language}", *names[language], str(source),
+                                 str(out)],
                                 cwd=ROOT, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr[-3000:]
         pages[language] = {path.name: path.read_text(encoding="utf-8")
@@ -107,3 +112,26 @@ def test_e_notation_in_prose_is_found():
 def test_no_page_has_e_notation_in_its_prose(small_site, language):
     assert {name: e_notation(page) for name, page in small_site[language].items()
             if e_notation(page)} == {}
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_frame_is_in_the_pages_language(small_site, language):
+    """The theme's words (search field, tooltips, labels, footer) on every page are in the
+    edition's language: theme.po before the themes' own catalogues, and the course's templates
+    where the themes write fixed English."""
+    for name, page in small_site[language].items():
+        assert rendered.frame_words(page), name
+        assert rendered.frame_in_other_language(page, language) == [], name
+
+
+def test_the_chinese_frame_reads_as_zh_cn(small_site):
+    page = small_site["zh_CN"]["numbers.html"]
+    words = rendered.frame_words(page)
+    assert "在本书中搜索…" in words and "配色模式" in words and "跟随系统" in words
+    assert "显示或隐藏全书目录" in words and 'title="链接到此标题"' in page
+    assert "© 2026 版权所有。" in words and "打印为 PDF" in words
+    assert "作者：课程的作者们" in words
+    assert not [word for word in words if "列印" in word]
+    english = rendered.frame_words(small_site["en"]["numbers.html"])
+    assert "Search this book..." in english and "© Copyright 2026." in english
+    assert "By The rnncore course authors" in english and "Print to PDF" in english
