@@ -19,7 +19,11 @@ CONF = """
 project = "Small"
 copyright = "2026"
 author = "The rnncore course authors"
-extensions = ["myst_nb", "sphinx_book_theme", "rnncourse.site.extension"]
+extensions = ["myst_nb", "sphinx_book_theme", "sphinxcontrib.bibtex", "rnncourse.site.references",
+              "rnncourse.site.extension"]
+bibtex_bibfiles = ["refs.bib"]
+bibtex_reference_style = "author_year_or_label"
+bibtex_default_style = "plain"
 html_theme = "sphinx_book_theme"
 html_theme_options = {"search_bar_text": "Search this book..."}
 nb_execution_mode = "off"
@@ -34,7 +38,24 @@ The ratio is {glue:text}`ratio:.1e` times, the gain {glue:text}`gain:.0e`, the s
 
 ## More
 
-Text.
+An article whose author is not known, 《深度学习技巧4》 {cite:p}`anonymous`, and a paper
+{cite:p}`elman1990`.
+
+```{bibliography}
+```
+"""
+
+REFS = """@article{elman1990,
+  author = {Elman, Jeffrey L.},
+  title = {Finding Structure in Time},
+  journal = {Cognitive Science},
+  year = {1990}
+}
+
+@misc{anonymous,
+  title = {深度学习技巧4},
+  note = {An article}
+}
 """
 
 
@@ -56,6 +77,7 @@ def small_site(tmp_path_factory):
     translators are global to a process)."""
     source = tmp_path_factory.mktemp("small-site")
     (source / "conf.py").write_text(CONF, encoding="utf-8")
+    (source / "refs.bib").write_text(REFS, encoding="utf-8")
     (source / "index.md").write_text("# Small\n\n```{toctree}\nnumbers\n```\n", encoding="utf-8")
     glued = {"ratio": 0.0055, "gain": 25000.0, "share": 0.25}
     (source / "numbers.ipynb").write_text(json.dumps(notebook(PAGE, glued)), encoding="utf-8")
@@ -135,3 +157,12 @@ def test_the_chinese_frame_reads_as_zh_cn(small_site):
     english = rendered.frame_words(small_site["en"]["numbers.html"])
     assert "Search this book..." in english and "© Copyright 2026." in english
     assert "By The rnncore course authors" in english and "Print to PDF" in english
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_work_without_author_is_cited_by_its_number(small_site, language):
+    """[1] after the title the text has just named, not [深度学习技巧4, n.d.]; a work with an
+    author by author and year (rnncourse.site.references)."""
+    text = " ".join(prose(small_site[language]["numbers.html"]).split())
+    assert "《深度学习技巧4》 [ 1 ]" in text and "[ Elman, 1990 ]" in text
+    assert "n.d." not in text and "[ 深度学习技巧4" not in text

@@ -1,6 +1,7 @@
 """The Chinese edition of the built site: its explorers speak Chinese with Python's numbers,
 its search finds Chinese terms, and the code's catalogue has every message the build used."""
 
+import re
 import subprocess
 import sys
 
@@ -157,3 +158,18 @@ def test_no_page_writes_a_number_in_e_notation(site):
              for path, _ in built_pages(site)}
     assert {page: numbers for page, numbers in found.items() if numbers} == {}
     assert "×10⁻" in (site / "zh" / "book" / "bptt.html").read_text(encoding="utf-8")
+
+
+def test_the_chinese_references_have_chinese_notes_and_the_article_is_cited_by_number(site):
+    """The notes of the source article and of Cho et al. 2014 are Chinese on the Chinese
+    references page (book/references.zh_CN.bib), and the introduction cites the article,
+    whose author is not known, as [1] after naming it, in both editions."""
+    chinese = (site / "zh" / "book" / "references.html").read_text(encoding="utf-8")
+    english = (site / "book" / "references.html").read_text(encoding="utf-8")
+    assert "本课程所依据的版本未注明作者" in chinese and "重置门" in chinese
+    assert "Chinese article" not in chinese and "the published version" not in chinese
+    assert "Chinese article" in english and "本课程" not in english
+    for page in ("book/intro.html", "zh/book/intro.html"):
+        text = " ".join(re.sub(r"<[^>]+>", " ", (site / page).read_text("utf-8")).split())
+        assert "深度学习技巧4 ," not in text and "n.d." not in text, page
+        assert re.search(r"深度学习技巧4[」》][^\[]{0,40}\[ 1 \]", text), page
