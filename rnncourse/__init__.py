@@ -26,7 +26,8 @@ nbgrader. One folder per concern:
       results/           the sweep's results, shipped
     site/                the built site
       editions.py        both editions' build and the Chinese catalogues
-      extension.py       the Sphinx extension: stylesheet, language switch, Chinese search
+      extension.py       the Sphinx extension: stylesheet, language switch, Chinese search, frame
+      references.py      each edition's bibliography and how a citation reads
       i18n.py            what code draws or writes, in each edition's language
       rendered.py        a translated page held to its English one: formulas, blocks
       static/            the site's stylesheet, script, favicon and templates

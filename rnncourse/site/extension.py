@@ -7,6 +7,10 @@
 - Two editions (:mod:`rnncourse.site.editions`): each page keeps its own language's version of
   what a cell wrote (:mod:`rnncourse.site.i18n`), links to its counterpart in the other edition
   from the header, and the Chinese search segments words with the glossary's terms.
+- The theme's words (search field, tooltips, labels, footer) in each edition's language
+  (``locales/<language>/LC_MESSAGES/theme.po``, static/templates/frame).
+- A number glued into the prose in e-notation is written a×10ⁿ (5.5×10⁻³), as the explorers
+  write theirs.
 """
 
 import re
