@@ -13,7 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from ..book.figures import in_language
-from ..site.i18n import translate
+from ..site.i18n import times_ten, translate
 from . import maths
 from .jupyter import JupyterForm
 from .page import PageForm
@@ -55,7 +55,7 @@ def format_number(value, spec):
     if kind == "percent":
         return f"{100 * value:.{digits[0]}f}%"
     if kind == "exp":
-        return f"{value:.{digits[0]}e}"
+        return times_ten(f"{value:.{digits[0]}e}")
     if kind == "int":
         return str(value)
     return f"{value:.{digits[0]}f}"

@@ -85,10 +85,15 @@ def site():
 
 
 def build(language):
-    """The site in ``language``, under its folder of _build/html."""
+    """The site in ``language``, under its folder of _build/html, with the bibliography whose
+    notes are in that language."""
+    from . import references
+
     os.environ.update(SITE_ENVIRONMENT)
     folder = EDITIONS[language][0].strip("/")
-    translated = {} if language == "en" else {"language": language, **site_names(language)}
+    translated = {} if language == "en" else {
+        "language": language, **site_names(language),
+        "bibtex_bibfiles": [str(references.bibliography(language, ROOT))]}
     _sphinx("html", BUILD / "html" / folder, BUILD / ".doctrees" / (folder or "en"),
             sphinx_overrides(**translated), warningiserror=True, fresh=True)
 

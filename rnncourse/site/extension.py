@@ -9,6 +9,10 @@
   from the header, and the Chinese search segments words with the glossary's terms.
 - A translated edition's download, Binder and Colab buttons open the chapter's notebook in its
   language (``book/LANGUAGE/NAME.ipynb``, written by :mod:`rnncourse.site.notebooks`).
+- The theme's words (search field, tooltips, labels, footer) in each edition's language
+  (``locales/<language>/LC_MESSAGES/theme.po``, static/templates/frame).
+- A number glued into the prose in e-notation is written a×10ⁿ (5.5×10⁻³), as the explorers
+  write theirs.
 """
 
 import re
@@ -17,9 +21,10 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from . import EDITIONS
-from .i18n import glossary
+from .i18n import glossary, times_ten
 from .notebooks import ROOT, notebook_path
 
 SITE_FILES = Path(__file__).resolve().parent / "static"
@@ -163,6 +168,88 @@ def _glue_in_translations():
         module.retrieve_glue_data = retrieve_in_page
 
 
+THEME_CATALOGUE = "theme"          # locales/<language>/LC_MESSAGES/theme.po
+THEME_DOMAINS = ("sphinx", "booktheme")   # Sphinx's and pydata-sphinx-theme's; sphinx-book-theme's
+
+
+def _theme_templates(app, config):
+    """The course's versions of some of the themes' templates (static/templates/frame), whose
+    fixed English words they make translatable: first in the templates' path, before the
+    themes' components."""
+    config.templates_path.insert(0, str(SITE_FILES / "templates" / "frame"))
+
+
+def _theme_words(app):
+    """The site's frame in this edition's language: the search field, the buttons' tooltips,
+    the permalinks, the footer. Sphinx and the themes translate it with their own catalogues,
+    which leave some of it English in Chinese (the colour-mode button, the copyright line,
+    Sphinx's "Link to this heading") or in Taiwan usage (列印成 PDF). The course's catalogue
+    ``theme.po`` goes first, before theirs, for the build; the course's templates make the
+    themes' fixed English words translatable (:func:`_theme_templates`)."""
+    language = edition(app.config)
+    if language == "en" or app.builder.format != "html":
+        return
+    paths = [Path(app.srcdir, folder, app.config.language, "LC_MESSAGES", f"{THEME_CATALOGUE}.po")
+             for folder in app.config.locale_dirs]
+    path = next((path for path in paths if path.exists()), None)
+    if path is None:
+        return
+    import gettext
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from sphinx import locale
+
+    with path.open("rb") as file:
+        catalogue = read_po(file)
+    saved = {domain: locale.translators.get(("general", domain)) for domain in THEME_DOMAINS}
+    for domain, theirs in saved.items():
+        compiled = io.BytesIO()
+        write_mo(compiled, catalogue)
+        compiled.seek(0)
+        ours = gettext.GNUTranslations(compiled)
+        if theirs is not None:
+            ours.add_fallback(theirs)
+        locale.translators["general", domain] = ours
+    app.translator = locale.translators["general", "sphinx"]
+    app.builder.templates.environment.install_gettext_translations(app.translator)
+
+    def restore(app, exception):        # the next build in this process has its own words
+        for domain, theirs in saved.items():
+            if theirs is None:
+                locale.translators.pop(("general", domain), None)
+            else:
+                locale.translators["general", domain] = theirs
+
+    app.connect("build-finished", restore)
+
+
+def _search_placeholder(app, pagename, templatename, context, doctree):
+    """Jupyter Book's placeholder of the search field ("Search this book..."), which the
+    theme shows as it is, in this edition's language (theme.po)."""
+    if edition(app.config) != "en" and context.get("theme_search_bar_text"):
+        context["theme_search_bar_text"] = app.translator.gettext(
+            context["theme_search_bar_text"])
+
+
+class GluedNumbersTimesTen(SphinxPostTransform):
+    """A number glued into the prose with an e-notation format (``{glue:text}`x:.1e```) as
+    the page writes it: 5.5×10⁻³, not 5.5e-03. Only the pasted text is rewritten, never math
+    or code; it runs after myst-nb has resolved glue from other pages (priority 5)."""
+
+    default_priority = 400
+
+    def run(self, **kwargs):
+        for node in list(self.document.findall(nodes.inline)):
+            if "pasted-text" not in node["classes"]:
+                continue
+            for text in list(node.findall(nodes.Text)):
+                written = times_ten(str(text))
+                if written != str(text):
+                    text.parent.replace(text, nodes.Text(written))
+
+
 def setup(app):
     _glue_in_translations()
     app.connect("config-inited", _theme_options)
@@ -172,6 +259,10 @@ def setup(app):
     app.connect("html-page-context", _counterpart)
     # After sphinx-book-theme's own header buttons (priority 501).
     app.connect("html-page-context", _own_language_notebook, priority=502)
+    app.add_post_transform(GluedNumbersTimesTen)
+    app.connect("config-inited", _theme_templates)
+    app.connect("builder-inited", _theme_words)
+    app.connect("html-page-context", _search_placeholder)
     app.add_css_file("course.css")
     app.add_js_file("course.js")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -31,6 +31,25 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 MATH = re.compile(r"\$[^$]*\$|`[^`]*`")      # math and code: kept as they are
 
 
+# A number in e-notation ("5.5e-03", as Python's and JavaScript's formats write it) and how
+# the course's prose writes it in either language: 5.5×10⁻³, the exponent in superscript digits
+# with a real minus sign, and no ×10⁰ at all.
+E_NOTATION = re.compile(r"(?<![\w.])([-+]?\d+(?:\.\d+)?)[eE]([-+]?)(\d+)\b")
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def times_ten(text):
+    """``text`` with every number in e-notation written a×10ⁿ (``"5.5e-03"`` → ``"5.5×10⁻³"``)."""
+    def written(number):
+        mantissa, sign, exponent = number.groups()
+        exponent = exponent.lstrip("0")
+        if not exponent:
+            return mantissa
+        return f"{mantissa}×10{'⁻' if sign == '-' else ''}{exponent.translate(SUPERSCRIPT)}"
+
+    return E_NOTATION.sub(written, text)
+
+
 def languages():
     """The languages an output is written in: English alone, or the site's editions."""
     return tuple(os.environ.get("RNNCOURSE_LANGUAGES", ENGLISH).split())

@@ -18,7 +18,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Comment
 
 from . import EDITIONS
 
@@ -92,6 +92,41 @@ def site_problems(root):
             if found:
                 result[str(translated.relative_to(root))] = found
     return result
+
+
+# The frame of a page: what the theme's and the course's templates write around the article, in
+# words shown or said (tooltips, labels, placeholders, alt texts, the footer). Links to pages
+# (the tables of contents, previous and next) carry the pages' titles, which are the text's;
+# the language switch names each edition in its own language.
+NOT_FRAME = ("script, style, article.bd-article, nav.bd-links li, .bd-sidebar-secondary li, "
+             ".prev-next-area, #jb-print-docs-body h1, #jb-print-docs-body nav > *, "
+             "a.rnn-language-switch")
+FRAME_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-bs-title")
+# Names that stay as they are in every edition.
+NAMES = re.compile(r"\b(Binder|Colab|PDF|Ctrl|K|JavaScript|Sphinx|rnncore|LSTM|GRU|RNN)\b"
+                   r"|\.(ipynb|md|pdf)\b")
+
+
+def frame_words(html):
+    """Every piece of words of a page's frame (the header, the sidebars, the footer), as text
+    or as the labels, tooltips, placeholders and alt texts of its elements."""
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup.select(NOT_FRAME):
+        element.decompose()
+    words = [" ".join(text.split()) for text in soup.find_all(string=True)
+             if text.parent.name not in ("[document]", "title") and text.strip()
+             and not isinstance(text, Comment)]
+    words += [element[name] for name in FRAME_ATTRIBUTES
+              for element in soup.find_all(attrs={name: True}) if element.name != "link"]
+    return [word for word in words if re.search(r"[A-Za-z\u4e00-\u9fff]", word)]
+
+
+def frame_in_other_language(html, language):
+    """The pieces of a page's frame that are not in ``language`` (a key of EDITIONS): for
+    Chinese, those with an English word (apart from NAMES), for English, those with Chinese."""
+    if language == "en":
+        return [word for word in frame_words(html) if re.search("[\u4e00-\u9fff]", word)]
+    return [word for word in frame_words(html) if re.search(r"[A-Za-z]{2,}", NAMES.sub("", word))]
 
 
 def main(argv=None):

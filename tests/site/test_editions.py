@@ -1,6 +1,7 @@
 """The Chinese edition of the built site: its explorers speak Chinese with Python's numbers,
 its search finds Chinese terms, and the code's catalogue has every message the build used."""
 
+import re
 import subprocess
 import sys
 
@@ -118,3 +119,57 @@ def test_the_switch_opens_the_other_edition_at_the_same_section(name, browser, s
         assert not errors
     finally:
         page.close()
+
+
+def built_pages(site):
+    """Every page of the built site, English and Chinese, with its edition's language."""
+    from .conftest import edition_of
+    pages = [path for path in site.rglob("*.html") if "_static" not in path.parts
+             and "_sources" not in path.parts and "jupyter_execute" not in path.parts]
+    return [(path, edition_of(str(path.relative_to(site)))) for path in pages]
+
+
+def test_every_pages_frame_is_in_its_editions_language(site):
+    """The search field, the buttons' tooltips, the labels and the footer: Chinese on every
+    Chinese page, English on every English page (rnncourse/site/extension.py, theme.po)."""
+    pages = built_pages(site)
+    assert {language for _, language in pages} == {"en", "zh_CN"}
+    wrong = {}
+    for path, language in pages:
+        html = path.read_text(encoding="utf-8")
+        if "bd-footer" not in html:
+            continue                                # the Chinese edition's redirecting index
+        found = rendered.frame_in_other_language(html, language)
+        if found:
+            wrong[str(path.relative_to(site))] = sorted(set(found))
+    assert wrong == {}
+    chinese = rendered.frame_words((site / "zh" / "book" / "lstm.html").read_text("utf-8"))
+    assert {"在本书中搜索…", "配色模式", "打印为 PDF", "© 2026 版权所有。"} <= set(chinese)
+    english = rendered.frame_words((site / "book" / "lstm.html").read_text("utf-8"))
+    assert {"Search this book...", "Color mode", "Print to PDF", "© Copyright 2026."} <= \
+        set(english)
+
+
+def test_no_page_writes_a_number_in_e_notation(site):
+    """Glued numbers and the explorers' readings are written a×10ⁿ in the prose of both
+    editions (the rule is tested on a small site in tests/course/test_small_site.py)."""
+    from tests.course.test_small_site import e_notation
+    found = {str(path.relative_to(site)): e_notation(path.read_text(encoding="utf-8"))
+             for path, _ in built_pages(site)}
+    assert {page: numbers for page, numbers in found.items() if numbers} == {}
+    assert "×10⁻" in (site / "zh" / "book" / "bptt.html").read_text(encoding="utf-8")
+
+
+def test_the_chinese_references_have_chinese_notes_and_the_article_is_cited_by_number(site):
+    """The notes of the source article and of Cho et al. 2014 are Chinese on the Chinese
+    references page (book/references.zh_CN.bib), and the introduction cites the article,
+    whose author is not known, as [1] after naming it, in both editions."""
+    chinese = (site / "zh" / "book" / "references.html").read_text(encoding="utf-8")
+    english = (site / "book" / "references.html").read_text(encoding="utf-8")
+    assert "本课程所依据的版本未注明作者" in chinese and "重置门" in chinese
+    assert "Chinese article" not in chinese and "the published version" not in chinese
+    assert "Chinese article" in english and "本课程" not in english
+    for page in ("book/intro.html", "zh/book/intro.html"):
+        text = " ".join(re.sub(r"<[^>]+>", " ", (site / page).read_text("utf-8")).split())
+        assert "深度学习技巧4 ," not in text and "n.d." not in text, page
+        assert re.search(r"深度学习技巧4[」》][^\[]{0,40}\[ 1 \]", text), page

@@ -193,13 +193,17 @@
     return exponent === undefined ? truncated : `${truncated}e${exponent}`;
   }
 
+  const SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+
   function format(value, spec) {
     const [kind, digits] = spec;
     if (kind === "percent") return pythonRound(100 * value, digits, "toFixed") + "%";
     if (kind === "exp") {
       const [mantissa, exponent] = pythonRound(value, digits, "toExponential").split("e");
-      const e = Number(exponent);
-      return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+      const e = Number(exponent);       // written a×10ⁿ, as rnncourse.site.i18n.times_ten does
+      if (e === 0) return mantissa;
+      const power = [...String(Math.abs(e))].map((digit) => SUPERSCRIPT_DIGITS[digit]);
+      return `${mantissa}×10${e < 0 ? "⁻" : ""}${power.join("")}`;
     }
     if (kind === "int") return String(value);
     return pythonRound(value, digits, "toFixed");
