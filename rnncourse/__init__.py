@@ -26,8 +26,7 @@ nbgrader. One folder per concern:
       results/           the sweep's results, shipped
     site/                the built site
       editions.py        both editions' build and the Chinese catalogues
-      extension.py       the Sphinx extension: stylesheet, language switch, search, launch links,
-                         the theme's words
+      extension.py       the Sphinx extension: stylesheet, switch, search, launch, theme words
       references.py      each edition's bibliography and how a citation reads
       i18n.py            what code draws or writes, in each edition's language
       notebooks.py       the chapters' notebooks in each translated edition's language

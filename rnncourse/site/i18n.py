@@ -19,7 +19,7 @@ import os
 import re
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from IPython import display
 
@@ -143,8 +143,8 @@ class Term(NamedTuple):
     source article and of d2l-zh (None where that text has none)."""
     english: list
     course: str
-    article: Optional[str]
-    d2l: Optional[str]
+    article: str | None
+    d2l: str | None
 
     @property
     def chinese(self):
