@@ -334,6 +334,13 @@ MISTAKES = [
     M("weight used transposed", JOINED, "dxh = da @ weight", "dxh = da @ weight.T", JOINED_TEST),
     M("tanh slope computed in the cache's h", JOINED, "    da = dh * (1.0 - h * h)",
       "    h **= 2\n    da = dh * (1.0 - h)", JOINED_TEST),
+    M("given rnn_step_backward redefined without the slope", JOINED,
+      '            "bias": da.sum(axis=0)}',
+      '            "bias": da.sum(axis=0)}\n\n\ndef rnn_step_backward(dh, cache):\n'
+      "    x, h_prev, weight_ih, weight_hh, h = cache\n"
+      '    return {"x": dh @ weight_ih, "h_prev": dh @ weight_hh, "weight_ih": dh.T @ x,\n'
+      '            "weight_hh": dh.T @ h_prev, "bias_ih": dh.sum(axis=0),\n'
+      '            "bias_hh": dh.sum(axis=0)}', ("test_rnn_backward",)),
     M("no gradient from the next step", "rnn_backward", "dhs[t] + dh_next", "dhs[t]",
       ("test_rnn_backward",)),
     M("dx left in reverse order", "rnn_backward", "np.stack(dx[::-1])", "np.stack(dx)",
