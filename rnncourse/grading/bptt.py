@@ -1,6 +1,6 @@
-"""The bptt assignment's checks: the RNN's step and sequence backward passes, a numerical
-gradient, clipping and the norms of the Jacobians' products; the course's version of the step
-backward; and the catalogue."""
+"""The bptt assignment's checks: one RNN step backward with its weights joined, the backward
+pass through a sequence, a numerical gradient, clipping and the norms of the Jacobians'
+products; and the catalogue."""
 
 import numpy as np
 
@@ -11,27 +11,136 @@ from .framework import (
     Part,
     compare,
     compare_all,
-    graded_on_its_own,
+    describe_error,
+    fails,
     guard,
     learner,
     mismatch,
     note,
     reference,
 )
-from .problems import expected_outputs, sequence_problem, weights_of
+from .problems import expected_outputs, sequence_problem, step_problem, weights_of
 
-__all__ = ["Part", "step_backward_case", "rnn_backward_case", "numerical_gradient_case",
+__all__ = ["Part", "step_joined_backward_case", "rnn_backward_case", "numerical_gradient_case",
            "clip_case", "jacobian_norms_case"]
 
 
-def course_rnn_step_backward(dh, cache):
-    """The course's step backward on the cache of the bptt notebook's given forward pass:
-    (x, h_prev, weight_ih, weight_hh, h)."""
-    x, h_prev, weight_ih, weight_hh, h = cache
-    da = dh * (1.0 - h * h)
-    return {"x": da @ weight_ih, "h_prev": da @ weight_hh, "weight_ih": da.T @ x,
-            "weight_hh": da.T @ h_prev, "bias_ih": da.sum(axis=0), "bias_hh": da.sum(axis=0)}
+# -- Part 1: one step backward, the weights joined ------------------------------------------
+# The notebook's given rnn_step_joined_forward(x, h_prev, weight, bias) keeps the cache
+# (xh, weight, h): xh = [x, h_prev] (B, D + H), x's features first; weight = [U W] (H, D + H).
 
+def joined_step(problem):
+    """One step's problem (:func:`.problems.step_problem`, "rnn") with its weights joined: the
+    joined arguments (x, h_prev, weight, bias) and the cache (xh, weight, h) of the notebook's
+    given forward, the state computed by rnncore's step on the two matrices."""
+    weight = np.concatenate([problem["weight_ih"], problem["weight_hh"]], axis=1)
+    bias = problem["bias_ih"] + problem["bias_hh"]
+    h = reference.rnn_step_forward(**problem)[0]
+    xh = np.concatenate([problem["x"], problem["h_prev"]], axis=1)
+    return {"x": problem["x"], "h_prev": problem["h_prev"], "weight": weight, "bias": bias}, \
+        (xh, weight, h)
+
+
+def joined_gradients(split):
+    """The joined step's gradients from the gradients of the two-matrix step (a dict as
+    rnncore's rnn_step_backward returns): weight = [d weight_ih, d weight_hh], bias =
+    d bias_ih (the step's pre-activation gets each bias once)."""
+    return {"x": split["x"], "h_prev": split["h_prev"],
+            "weight": np.concatenate([split["weight_ih"], split["weight_hh"]], axis=1),
+            "bias": split["bias_ih"]}
+
+
+def expected_joined_backward(problem, dh):
+    """The joined step's gradients, by rnncore's rnn_step_backward on the weights split."""
+    cache = reference.rnn_step_forward(**problem)[1]
+    return joined_gradients(reference.rnn_step_backward(dh, cache))
+
+
+def _joined_slips(problem, dh, want):
+    """(explanation, gradients) pairs for the usual slips in the joined step's backward."""
+    D = problem["x"].shape[1]
+    _, (xh, weight, h) = joined_step(problem)
+
+    def from_da(da):
+        dxh = da @ weight
+        return {"x": dxh[:, :D], "h_prev": dxh[:, D:], "weight": da.T @ xh,
+                "bias": da.sum(axis=0)}
+
+    slips = [("tanh's slope is written 1 - h; it is 1 - h**2", from_da(dh * (1.0 - h))),
+             ("tanh's slope 1 - h**2 is missing", from_da(dh))]
+    dxh = (dh * (1.0 - h * h)) @ weight
+    H = h.shape[1]
+    # With D == H, a split at the wrong place gives both gradients their right shapes.
+    slips.append(("the gradient for [x, h_prev] is split at the wrong place: x's D features "
+                  "come first in xh, then h_prev's H", {"x": dxh[:, -D:], "h_prev": dxh[:, :H]}))
+    B = xh.shape[0]
+    slips.append(("the weight gradient is not summed over the batch (or divided by B)",
+                  {"weight": want["weight"] / B}))
+    slips.append(("the bias gradient is averaged instead of summed over the batch",
+                  {"bias": want["bias"] / B}))
+    return slips
+
+
+SHAPES = {"x": "(B, D)", "h_prev": "(B, H)", "weight": "(H, D + H)", "bias": "(H,)"}
+
+
+def _split_shapes(grads, B, D, H):
+    """A message when the gradients for x and h_prev have the shapes of an unsplit or wrongly
+    split gradient for [x, h_prev], or None."""
+    shapes = {name: getattr(grads.get(name), "shape", None) for name in ("x", "h_prev")}
+    if shapes["x"] == (B, D + H) or shapes["h_prev"] == (B, D + H):
+        return ("grads['x'] and grads['h_prev'] must be the two parts of the gradient for "
+                f"[x, h_prev] (B, D + H) = {(B, D + H)}: x's are its first D columns, "
+                f"{(B, D)}, h_prev's the last H, {(B, H)}; got {shapes['x']} and "
+                f"{shapes['h_prev']}. Likely cause: the gradient for [x, h_prev] is not split")
+    if D != H and shapes["x"] == (B, H) and shapes["h_prev"] == (B, D):
+        return (f"grads['x'] has the shape {(B, H)} and grads['h_prev'] {(B, D)}; expected "
+                f"{(B, D)} and {(B, H)}. Likely cause: the gradient for [x, h_prev] is split at "
+                "the wrong place: x's D features come first in xh, then h_prev's H")
+    return None
+
+
+MATMUL_HINT = (". Hint: weight is (H, D + H), so the gradient for [x, h_prev] is da @ weight, "
+               "(B, D + H), and the weight's own gradient is da.T @ xh, (H, D + H)")
+
+
+def step_joined_backward_case(fn, seed, **shape):
+    """The learner's backward of one step with the weights joined, run on the cache the
+    course builds in the layout of the notebook's given rnn_step_joined_forward."""
+    problem = step_problem("rnn", seed, **shape)
+    rng = np.random.default_rng(seed + 1000)
+    B, D = problem["x"].shape
+    H = problem["h_prev"].shape[1]
+    dh = rng.normal(size=(B, H))
+    want = expected_joined_backward(problem, dh)
+    _, cache = joined_step(problem)
+    try:
+        grads = learner(fn, dh=dh, cache=cache, _may_change=("dh",))
+    except CheckFailed:
+        raise
+    except Exception as error:
+        message = describe_error(error)
+        if "matmul" in str(error) and "mismatch" in str(error):
+            message = message.split(". Hint:")[0] + MATMUL_HINT
+        raise CheckFailed(message) from None
+    if type(grads) is not dict:
+        raise CheckFailed("expected a dict of gradients with the keys 'x', 'h_prev', 'weight' "
+                          f"and 'bias', got {type(grads).__name__}")
+    missing = [name for name in want if name not in grads]
+    if missing:
+        raise CheckFailed(f"the gradients dict is missing {missing}: it has the keys 'x' "
+                          f"{SHAPES['x']}, 'h_prev' {SHAPES['h_prev']}, 'weight' "
+                          f"{SHAPES['weight']} and 'bias' {SHAPES['bias']}")
+    split = _split_shapes(grads, B, D, H)
+    if split:
+        raise CheckFailed(split)
+    slips = _joined_slips(problem, dh, want)
+    compare_all([(f"grads['{name}']", grads[name], want[name],
+                  [(why, alternative[name]) for why, alternative in slips if name in alternative])
+                 for name in want])
+
+
+# -- Part 2: backward through time, with the given rnn_step_backward ------------------------
 
 def rnn_backward_case(forward, backward, seed, **shape):
     layer, x = sequence_problem("rnn", seed, **shape)
@@ -63,19 +172,23 @@ def rnn_backward_case(forward, backward, seed, **shape):
                           "return (hs, caches)")
     caches = given[1]
 
-    def run():
-        grads = learner(backward, dhs=dhs, caches=caches, _may_change=("dhs",))
-        if type(grads) is not dict:
-            raise CheckFailed(f"expected a dict of gradients, got {type(grads).__name__}")
-        missing = sorted(set(want) - set(grads))
-        if missing:
-            raise CheckFailed(f"the gradients dict is missing {missing}")
-        compare_all([(f"grads['{name}']", grads[name], want[name], [
-            ("the gradient flowing back from step t+1 into h_t is not added", local[name])]
-            + [(why, alternative[name]) for why, alternative in one_step if name in alternative])
-            for name in want])
-    graded_on_its_own(backward, run, {"rnn_step_backward": lambda f: step_backward_case(
-        f, "rnn", 14)}, {"rnn_step_backward": course_rnn_step_backward})
+    grads = learner(backward, dhs=dhs, caches=caches, _may_change=("dhs",))
+    if type(grads) is not dict:
+        raise CheckFailed(f"expected a dict of gradients, got {type(grads).__name__}")
+    missing = sorted(set(want) - set(grads))
+    if missing:
+        raise CheckFailed(f"the gradients dict is missing {missing}")
+    wrong = [m for m in (mismatch(f"grads['{name}']", grads[name], want[name], [
+        ("the gradient flowing back from step t+1 into h_t is not added", local[name])]
+        + [(why, alternative[name]) for why, alternative in one_step if name in alternative])
+        for name in want) if m]
+    if wrong:
+        # Part 2 calls the given rnn_step_backward: say so if the notebook replaced it.
+        given_step = getattr(backward, "__globals__", {}).get("rnn_step_backward")
+        if given_step is None or fails(step_backward_case, given_step, "rnn", 14):
+            wrong.append("(rnn_step_backward, given at the top of the notebook, was changed or "
+                         "removed: keep the given one and run its cell again)")
+        raise CheckFailed("\n".join(wrong))
 
 
 def numerical_gradient_case(fn, shape=(2, 2), h=None, seed=0, strided=False):
@@ -198,20 +311,36 @@ def jacobian_norms_case(fn, seed, T=8, H=4):
          _product_norms(jacobians, order=2))])
 
 
+JOINED, JOINED_TEST = "rnn_step_joined_backward", ("test_rnn_step_joined_backward",)
+
 # -- the catalogue: typical mistakes, each losing exactly the parts it names, and honest
 # variants, each keeping full marks with the note it names --------------------------------
 
 MISTAKES = [
-    M("tanh slope 1 - h", "rnn_step_backward", "(1.0 - h * h)", "(1.0 - h)",
-      ("test_rnn_step_backward",)),
-    M("no tanh slope", "rnn_step_backward", "da = dh * (1.0 - h * h)", "da = dh",
-      ("test_rnn_step_backward",)),
-    M("weight gradient transposed", "rnn_step_backward", '"weight_ih": da.T @ x',
-      '"weight_ih": x.T @ da', ("test_rnn_step_backward",)),
-    M("bias gradient averaged", "rnn_step_backward", '"bias_ih": da.sum(axis=0)',
-      '"bias_ih": da.mean(axis=0)', ("test_rnn_step_backward",)),
-    M("h_prev gradient through W^T", "rnn_step_backward", '"h_prev": da @ weight_hh',
-      '"h_prev": da @ weight_hh.T', ("test_rnn_step_backward",)),
+    M("tanh slope 1 - h", JOINED, "(1.0 - h * h)", "(1.0 - h)", JOINED_TEST),
+    M("no tanh slope", JOINED, "da = dh * (1.0 - h * h)", "da = dh", JOINED_TEST),
+    M("weight gradient transposed", JOINED, '"weight": da.T @ xh', '"weight": xh.T @ da',
+      JOINED_TEST),
+    M("bias gradient averaged", JOINED, '"bias": da.sum(axis=0)', '"bias": da.mean(axis=0)',
+      JOINED_TEST),
+    M("weight gradient averaged over the batch", JOINED, '"weight": da.T @ xh',
+      '"weight": da.T @ xh / len(xh)', JOINED_TEST),
+    M("x taken from the last D columns", JOINED, '"x": dxh[:, :D], "h_prev": dxh[:, D:]',
+      '"x": dxh[:, -D:], "h_prev": dxh[:, :-D]', JOINED_TEST),
+    M("gradient for [x, h_prev] not split", JOINED, '"x": dxh[:, :D], "h_prev": dxh[:, D:]',
+      '"x": dxh, "h_prev": dxh', JOINED_TEST),
+    M("split at H instead of D", JOINED, "D = xh.shape[1] - h.shape[1]", "D = h.shape[1]",
+      JOINED_TEST),
+    M("weight used transposed", JOINED, "dxh = da @ weight", "dxh = da @ weight.T", JOINED_TEST),
+    M("tanh slope computed in the cache's h", JOINED, "    da = dh * (1.0 - h * h)",
+      "    h **= 2\n    da = dh * (1.0 - h)", JOINED_TEST),
+    M("given rnn_step_backward redefined without the slope", JOINED,
+      '            "bias": da.sum(axis=0)}',
+      '            "bias": da.sum(axis=0)}\n\n\ndef rnn_step_backward(dh, cache):\n'
+      "    x, h_prev, weight_ih, weight_hh, h = cache\n"
+      '    return {"x": dh @ weight_ih, "h_prev": dh @ weight_hh, "weight_ih": dh.T @ x,\n'
+      '            "weight_hh": dh.T @ h_prev, "bias_ih": dh.sum(axis=0),\n'
+      '            "bias_hh": dh.sum(axis=0)}', ("test_rnn_backward",)),
     M("no gradient from the next step", "rnn_backward", "dhs[t] + dh_next", "dhs[t]",
       ("test_rnn_backward",)),
     M("dx left in reverse order", "rnn_backward", "np.stack(dx[::-1])", "np.stack(dx)",
@@ -259,6 +388,16 @@ HONEST = [
     M("clips in place, as PyTorch", "clip", "    return {name: g * scale for name, g in "
       "grads.items()}, norm", "    for g in grads.values():\n        g *= scale\n"
       "    return grads, norm", "changed its argument `grads` in place"),
-    M("updates dh in place", "rnn_step_backward", "    da = dh * (1.0 - h * h)",
+    M("updates dh in place", JOINED, "    da = dh * (1.0 - h * h)",
       "    dh *= 1.0 - h * h\n    da = dh", "changed its argument `dh` in place"),
+    M("splits with np.split, in float32", JOINED,
+      '    return {"x": dxh[:, :D], "h_prev": dxh[:, D:],',
+      "    dx, dh_prev = np.split(dxh.astype(np.float32), [D], axis=1)\n"
+      '    return {"x": dx, "h_prev": dh_prev,', ""),
+    M("sums the weight gradient over the batch in a loop", JOINED,
+      '"weight": da.T @ xh', '"weight": sum(np.outer(da[b], xh[b]) for b in range(len(xh)))',
+      ""),
+    M("prints the shapes", JOINED, "    da = dh * (1.0 - h * h)",
+      "    print('xh', xh.shape, 'weight', weight.shape)\n    da = dh * (1.0 - h * h)",
+      "printed"),
 ]
