@@ -5,12 +5,13 @@ sequence run with the step the notebook gives; the count of parameters; and the 
 import numpy as np
 
 from .catalogue import Mistake as M
-from .cells import parameter_count_case, step_backward_case, step_forward_case
+from .cells import parameter_count_case, step_backward_case
 from .framework import (
     CheckFailed,
     Part,
     _with_stand_ins,
     compare,
+    compare_all,
     describe_error,
     fails,
     guard,
@@ -18,7 +19,7 @@ from .framework import (
     note,
     reference,
 )
-from .problems import expected_outputs, weights_of
+from .problems import expected_outputs, step_problem, weights_of
 
 __all__ = ["Part", "step_backward_case", "gru_forward_case", "parameter_count_case"]
 
@@ -34,9 +35,16 @@ def course_gru_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh,
 
 
 def _given_step_is_right(fn):
-    """Raises unless ``fn`` computes the given step, in both variants."""
-    step_forward_case(fn, "gru", 13, reset_after=True)
-    step_forward_case(fn, "gru", 14, reset_after=False)
+    """Raises unless ``fn`` computes the given step, its cache included, in both variants."""
+    for seed, reset_after in ((13, True), (14, False)):
+        problem = step_problem("gru", seed)
+        want_h, want_cache = course_gru_step_forward(**problem, reset_after=reset_after)
+        h, cache = learner(fn, **problem, reset_after=reset_after)
+        compare_all([("h", h, want_h, ())] + [
+            (f"cache[{k}]", got, want, ()) for k, (got, want) in
+            enumerate(zip(cache[:-1], want_cache[:-1], strict=True))])
+        if cache[-1] is not reset_after:
+            raise CheckFailed("the cache's last entry is not reset_after")
 
 
 def _on_the_given_step(fn, run):

@@ -3,7 +3,7 @@ cell, or a whole sequence run by a layer of the readable reference."""
 
 import numpy as np
 
-from .framework import CheckFailed, reference
+from .framework import reference
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
@@ -28,18 +28,6 @@ def step_problem(kind, seed, B=3, D=4, H=5, scale=1.0, weight_scale=0.5):
                    bias_ih=rng.normal(0, weight_scale, G * H),
                    bias_hh=rng.normal(0, weight_scale, G * H))
     return problem
-
-
-def unpack_step(result, kind):
-    """The learner's step output as (outputs, cache), checking its structure."""
-    if type(result) not in (tuple, list) or len(result) != 2:
-        raise CheckFailed("expected the function to return a pair (output, cache), got "
-                          f"{type(result).__name__}")
-    outputs, cache = result
-    if kind == "lstm" and (type(outputs) not in (tuple, list) or len(outputs) != 2):
-        raise CheckFailed("expected the first returned value to be the pair (h, c), got "
-                          f"{type(outputs).__name__}")
-    return outputs, cache
 
 
 def gate_blocks(array, order, H):
