@@ -118,6 +118,8 @@ def catalogues():
 
     templates = BUILD / "gettext"
     extract(templates)
+    # The frame's words, from the templates, are translated in theme.po, read before the themes'.
+    (templates / "sphinx.pot").unlink(missing_ok=True)
     i18n.write_template(templates / "rnncourse.pot", MESSAGES)
     notebooks.write_template(templates / f"{notebooks.COMMENTS}.pot")
 
