@@ -12,7 +12,7 @@ from .framework import (
     compare,
     compare_all,
     describe_error,
-    fails,
+    graded_on_its_own,
     guard,
     learner,
     mismatch,
@@ -172,23 +172,31 @@ def rnn_backward_case(forward, backward, seed, **shape):
                           "return (hs, caches)")
     caches = given[1]
 
-    grads = learner(backward, dhs=dhs, caches=caches, _may_change=("dhs",))
-    if type(grads) is not dict:
-        raise CheckFailed(f"expected a dict of gradients, got {type(grads).__name__}")
-    missing = sorted(set(want) - set(grads))
-    if missing:
-        raise CheckFailed(f"the gradients dict is missing {missing}")
-    wrong = [m for m in (mismatch(f"grads['{name}']", grads[name], want[name], [
-        ("the gradient flowing back from step t+1 into h_t is not added", local[name])]
-        + [(why, alternative[name]) for why, alternative in one_step if name in alternative])
-        for name in want) if m]
-    if wrong:
-        # Part 2 calls the given rnn_step_backward: say so if the notebook replaced it.
-        given_step = getattr(backward, "__globals__", {}).get("rnn_step_backward")
-        if given_step is None or fails(step_backward_case, given_step, "rnn", 14):
-            wrong.append("(rnn_step_backward, given at the top of the notebook, was changed or "
-                         "removed: keep the given one and run its cell again)")
-        raise CheckFailed("\n".join(wrong))
+    def run():
+        grads = learner(backward, dhs=dhs, caches=caches, _may_change=("dhs",))
+        if type(grads) is not dict:
+            raise CheckFailed(f"expected a dict of gradients, got {type(grads).__name__}")
+        missing = sorted(set(want) - set(grads))
+        if missing:
+            raise CheckFailed(f"the gradients dict is missing {missing}")
+        wrong = [m for m in (mismatch(f"grads['{name}']", grads[name], want[name], [
+            ("the gradient flowing back from step t+1 into h_t is not added", local[name])]
+            + [(why, alternative[name]) for why, alternative in one_step
+               if name in alternative]) for name in want) if m]
+        if wrong:
+            raise CheckFailed("\n".join(wrong))
+    graded_on_its_own(backward, run,
+                      {"rnn_step_backward": lambda f: step_backward_case(f, "rnn", 14)},
+                      {"rnn_step_backward": course_rnn_step_backward}, given=True)
+
+
+def course_rnn_step_backward(dh, cache):
+    """The notebook's given step backward, on the cache of its given forward pass,
+    (x, h_prev, weight_ih, weight_hh, h)."""
+    x, h_prev, weight_ih, weight_hh, h = cache
+    da = dh * (1.0 - h * h)
+    return {"x": da @ weight_ih, "h_prev": da @ weight_hh, "weight_ih": da.T @ x,
+            "weight_hh": da.T @ h_prev, "bias_ih": da.sum(axis=0), "bias_hh": da.sum(axis=0)}
 
 
 def numerical_gradient_case(fn, shape=(2, 2), h=None, seed=0, strided=False):
@@ -334,13 +342,6 @@ MISTAKES = [
     M("weight used transposed", JOINED, "dxh = da @ weight", "dxh = da @ weight.T", JOINED_TEST),
     M("tanh slope computed in the cache's h", JOINED, "    da = dh * (1.0 - h * h)",
       "    h **= 2\n    da = dh * (1.0 - h)", JOINED_TEST),
-    M("given rnn_step_backward redefined without the slope", JOINED,
-      '            "bias": da.sum(axis=0)}',
-      '            "bias": da.sum(axis=0)}\n\n\ndef rnn_step_backward(dh, cache):\n'
-      "    x, h_prev, weight_ih, weight_hh, h = cache\n"
-      '    return {"x": dh @ weight_ih, "h_prev": dh @ weight_hh, "weight_ih": dh.T @ x,\n'
-      '            "weight_hh": dh.T @ h_prev, "bias_ih": dh.sum(axis=0),\n'
-      '            "bias_hh": dh.sum(axis=0)}', ("test_rnn_backward",)),
     M("no gradient from the next step", "rnn_backward", "dhs[t] + dh_next", "dhs[t]",
       ("test_rnn_backward",)),
     M("dx left in reverse order", "rnn_backward", "np.stack(dx[::-1])", "np.stack(dx)",
@@ -382,6 +383,13 @@ MISTAKES = [
 ]
 
 HONEST = [
+    M("given rnn_step_backward redefined without the slope", JOINED,
+      '            "bias": da.sum(axis=0)}',
+      '            "bias": da.sum(axis=0)}\n\n\ndef rnn_step_backward(dh, cache):\n'
+      "    x, h_prev, weight_ih, weight_hh, h = cache\n"
+      '    return {"x": dh @ weight_ih, "h_prev": dh @ weight_hh, "weight_ih": dh.T @ x,\n'
+      '            "weight_hh": dh.T @ h_prev, "bias_ih": dh.sum(axis=0),\n'
+      '            "bias_hh": dh.sum(axis=0)}', "is not the one given at the top"),
     M("clips by norm + 1e-6, as PyTorch", "clip",
       "scale = min(1.0, max_norm / norm) if norm > 0 else 1.0",
       "scale = min(1.0, max_norm / (norm + 1e-6))", "divides by norm + 1e-6"),

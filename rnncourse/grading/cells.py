@@ -24,6 +24,35 @@ def course_cache(kind, problem, extra):
     return tuple(cache)
 
 
+def given_step(kind):
+    """The step forward a notebook gives, computed by the reference: its outputs, and its
+    cache in the layout of :data:`CACHE_LAYOUTS` (a later part runs with it in place of a
+    redefined one)."""
+    forward = getattr(reference, f"{kind}_step_forward")
+
+    def step(*args, **kwargs):
+        outputs, cache = forward(*args, **kwargs)
+        return outputs, tuple(cache)
+    step.__name__ = step.__qualname__ = f"{kind}_step_forward"
+    return step
+
+
+def given_step_is_right(fn, kind, variants=({},)):
+    """Raises unless ``fn`` computes the notebook's given step forward, cache included, for
+    each of ``variants`` (keyword arguments, such as the GRU's reset_after)."""
+    for seed, extra in enumerate(variants, start=13):
+        problem = step_problem(kind, seed)
+        want, want_cache = given_step(kind)(**problem, **extra)
+        got, cache = learner(fn, **problem, **extra)
+        pairs = list(zip(got, want, strict=True)) if kind == "lstm" else [(got, want)]
+        compare_all([(f"output {k}", g, w, ()) for k, (g, w) in enumerate(pairs)]
+                    + [(f"cache[{k}]", g, w, ()) for k, (g, w) in
+                       enumerate(zip(cache, want_cache, strict=True))
+                       if isinstance(w, np.ndarray)])
+        if any(g is not w for g, w in zip(cache, want_cache) if not isinstance(w, np.ndarray)):
+            raise CheckFailed("the cache's flags differ from the given step's")
+
+
 def step_backward_case(backward, kind, seed, reset_after=True, **shape):
     """The learner's one-step backward, run on the course's cache (in the layout the
     assignment gives), against the reference; every wrong gradient is named."""

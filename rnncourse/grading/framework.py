@@ -309,24 +309,30 @@ def _earlier_wrong(function, checks):
             if name not in namespace or fails(check, namespace[name])]
 
 
-def graded_on_its_own(function, run, earlier, stand_ins):
+def graded_on_its_own(function, run, earlier, stand_ins, given=False):
     """Run the check ``run()``. If it fails while one of the earlier functions it relies on is
     itself wrong, run it again with the course's versions of those in their place: the part
-    passes when its own code is right, and the message says which earlier part to fix."""
+    passes when its own code is right, and the message says which earlier part to fix. With
+    ``given``, those functions are the ones the notebook gives at the top, not a part's."""
     try:
         return run()
-    except (CheckFailed, Exception) as failure:
+    except Exception:
         wrong = _earlier_wrong(function, earlier)
         if not wrong:
             raise
+        names = ", ".join(wrong)
+        if given:
+            whose = (f"the {names} your notebook holds is not the one given at the top (run "
+                     "that cell again, and keep the name for the given function alone)")
+            course = "the given one"
+        else:
+            whose, course = f"your {names} from an earlier part is wrong", "the course's version"
         try:
             _with_stand_ins(function, {name: stand_ins[name] for name in wrong}, run)
-        except Exception:
-            first = failure if isinstance(failure, CheckFailed) else describe_error(failure)
-            raise CheckFailed(f"{first}\n(your {', '.join(wrong)} from an earlier part is "
-                              "wrong too; this part also fails with the course's version in "
-                              "its place)") from None
-        note(f"this part's own code is right: it failed only because your "
-             f"{', '.join(wrong)} from an earlier part is wrong, so it was checked with the "
-             "course's version in its place")
+        except Exception as again:      # reported as it fails with the right function
+            said = again if isinstance(again, CheckFailed) else describe_error(again)
+            raise CheckFailed(f"{said}\n({whose}; this part also fails with {course} in its "
+                              "place)") from None
+        note(f"this part's own code is right: it failed only because {whose}, so it was "
+             f"checked with {course} in its place")
         return None

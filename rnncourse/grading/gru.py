@@ -5,71 +5,22 @@ sequence run with the step the notebook gives; the count of parameters; and the 
 import numpy as np
 
 from .catalogue import Mistake as M
-from .cells import parameter_count_case, step_backward_case
+from .cells import given_step, given_step_is_right, parameter_count_case, step_backward_case
 from .framework import (
     CheckFailed,
     Part,
-    _with_stand_ins,
     compare,
-    compare_all,
-    describe_error,
-    fails,
+    graded_on_its_own,
     guard,
     learner,
-    note,
     reference,
 )
-from .problems import expected_outputs, step_problem, weights_of
+from .problems import expected_outputs, weights_of
 
 __all__ = ["Part", "step_backward_case", "gru_forward_case", "parameter_count_case"]
 
 
 # -- the step the notebook gives, and the course's version of it -----------------------------
-
-def course_gru_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh,
-                            reset_after=True):
-    """The given step, computed by the reference: h and the cache in the notebook's layout."""
-    h, cache = reference.gru_step_forward(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh,
-                                          reset_after=reset_after)
-    return h, tuple(cache)
-
-
-def _given_step_is_right(fn):
-    """Raises unless ``fn`` computes the given step, its cache included, in both variants."""
-    for seed, reset_after in ((13, True), (14, False)):
-        problem = step_problem("gru", seed)
-        want_h, want_cache = course_gru_step_forward(**problem, reset_after=reset_after)
-        h, cache = learner(fn, **problem, reset_after=reset_after)
-        compare_all([("h", h, want_h, ())] + [
-            (f"cache[{k}]", got, want, ()) for k, (got, want) in
-            enumerate(zip(cache[:-1], want_cache[:-1], strict=True))])
-        if cache[-1] is not reset_after:
-            raise CheckFailed("the cache's last entry is not reset_after")
-
-
-def _on_the_given_step(fn, run):
-    """Run the check ``run()``. If it fails while the gru_step_forward that ``fn`` calls is not
-    the one the notebook gives (redefined, or never defined), run it again with the course's
-    version of the given step in its place: the part is graded on its own code."""
-    try:
-        return run()
-    except Exception:
-        step = getattr(fn, "__globals__", {}).get("gru_step_forward")
-        if step is not None and not fails(_given_step_is_right, step):
-            raise
-        try:
-            _with_stand_ins(fn, {"gru_step_forward": course_gru_step_forward}, run)
-        except Exception as again:          # reported as it fails on the given step
-            said = again if isinstance(again, CheckFailed) else describe_error(again)
-            raise CheckFailed(f"{said}\n(checked with the given gru_step_forward in place of "
-                              "the one your notebook holds, which is not the one given at the "
-                              "top either)") from None
-        note("this part's own code is right: it failed only because the gru_step_forward your "
-             "notebook holds is not the one given at the top (run that cell again, and keep "
-             "the name for the given step alone), so it was checked with the given step in "
-             "its place")
-        return None
-
 
 # -- Part 3: a sequence -------------------------------------------------------------------
 
@@ -128,7 +79,9 @@ def gru_forward_case(fn, seed, reset_after=True, **shape):
                               "cause: only one step's state is returned; return every step's, "
                               "stacked in time order")
         compare("hs", hs, want, likely_causes=causes)
-    _on_the_given_step(fn, run)
+    graded_on_its_own(fn, run, {"gru_step_forward": lambda step: given_step_is_right(
+        step, "gru", ({"reset_after": True}, {"reset_after": False}))},
+                      {"gru_step_forward": given_step("gru")}, given=True)
 
 
 # -- the catalogue: typical mistakes, each losing exactly the parts it names, and honest

@@ -10,8 +10,8 @@ with peepholes, which the chapter explains but does not print."""
 import numpy as np
 
 from .catalogue import Mistake as M
-from .cells import parameter_count_case, step_backward_case
-from .framework import CheckFailed, Part, compare_all, learner, reference
+from .cells import given_step, given_step_is_right, parameter_count_case, step_backward_case
+from .framework import CheckFailed, Part, compare_all, graded_on_its_own, learner, reference
 from .problems import expected_outputs, gate_blocks, sequence_problem, step_problem, weights_of
 
 __all__ = ["Part", "peephole_step_forward_case", "step_backward_case", "lstm_forward_case",
@@ -148,14 +148,18 @@ def lstm_forward_case(fn, seed, **shape):
                _lstm_loop(x, np.zeros_like(h0), c0, weights)),
               ("c0 is ignored: the first step starts from c0, not from zeros",
                _lstm_loop(x, h0, np.zeros_like(c0), weights))]
-    result = learner(fn, x=x, h0=h0, c0=c0, **weights)
-    if type(result) not in (tuple, list) or len(result) != 2 or \
-            type(result[1]) not in (tuple, list) or len(result[1]) != 2:
-        raise CheckFailed("expected lstm_forward to return the pair (hs, (h_T, c_T)), a "
-                          f"tuple; got {type(result).__name__}")
-    hs, (h_T, c_T) = result
-    compare_all([("hs", hs, want, causes), ("h_T", h_T, h_n[0], ()),
-                 ("c_T", c_T, c_n[0], ())])
+
+    def run():
+        result = learner(fn, x=x, h0=h0, c0=c0, **weights)
+        if type(result) not in (tuple, list) or len(result) != 2 or \
+                type(result[1]) not in (tuple, list) or len(result[1]) != 2:
+            raise CheckFailed("expected lstm_forward to return the pair (hs, (h_T, c_T)), a "
+                              f"tuple; got {type(result).__name__}")
+        hs, (h_T, c_T) = result
+        compare_all([("hs", hs, want, causes), ("h_T", h_T, h_n[0], ()),
+                     ("c_T", c_T, c_n[0], ())])
+    graded_on_its_own(fn, run, {"lstm_step_forward": lambda step: given_step_is_right(
+        step, "lstm")}, {"lstm_step_forward": given_step("lstm")}, given=True)
 
 
 # -- the catalogue: typical mistakes, each losing exactly the parts it names, and honest
@@ -216,6 +220,9 @@ MISTAKES = [
 ]
 
 HONEST = [
+    M("redefines the given step wrongly", STEP, "    return h, c",
+      "    return h, c\n\n\ndef lstm_step_forward(x, h_prev, c_prev, weight_ih, weight_hh, "
+      "bias_ih, bias_hh):\n    return (h_prev, c_prev), None", "is not the one given at the top"),
     M("updates dc in place", "lstm_step_backward",
       "    dc_total = dc + dh * o * (1.0 - tanh_c ** 2)",
       "    dc += dh * o * (1.0 - tanh_c ** 2)\n    dc_total = dc",

@@ -190,8 +190,6 @@ FEEDBACK = [
     ("bptt", "weight gradient transposed", "test_rnn_step_joined_backward", "(transposed?)"),
     ("bptt", "tanh slope computed in the cache's h", "test_rnn_step_joined_backward",
      "changed its argument `cache` in place"),
-    ("bptt", "given rnn_step_backward redefined without the slope", "test_rnn_backward",
-     "given at the top of the notebook, was changed or removed"),
     ("bptt", "no gradient from the next step", "test_rnn_backward",
      "flowing back from step t+1"),
     ("bptt", "each array clipped on its own", "test_clip", "clip by the norm of all"),
