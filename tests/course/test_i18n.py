@@ -92,7 +92,7 @@ def test_the_catalogues_get_no_version_of_an_output(catalogue):
 
 def test_the_glossary_pairs_each_english_term_with_its_chinese_forms():
     rows = {tuple(row.english): row.chinese for row in i18n.glossary()}
-    assert rows[("deep RNN", "stacked RNN")] == ["深层RNN", "deep RNN", "深度循环神经网络"]
+    assert rows[("deep RNN", "stacked RNN")] == ["深层 RNN", "deep RNN", "深度循环神经网络"]
     assert rows[("memory cell", "cell state")] == ["记忆元", "记忆单元"]
     assert rows[("vanishing gradient",)] == ["梯度消失", "梯度弥散"]
     assert rows[("long short-term memory",)] == ["长短期记忆网络"]
