@@ -5,7 +5,7 @@
 - The site's stylesheet (web/site/course.css), its one script (web/site/course.js: a tap
   on a figure enlarges it) and favicon (web/site/favicon.svg).
 - Two editions (:mod:`rnncourse.site.editions`): each page keeps its own language's version of
-  what a cell wrote (:mod:`rnncourse.site.i18n`), links to its counterpart in the other edition
+  what a cell wrote or printed (:mod:`rnncourse.site.i18n`), links to its counterpart in the other edition
   from the header, and the Chinese search segments words with the glossary's terms.
 - A translated edition's download, Binder and Colab buttons open the chapter's notebook in its
   language (``book/LANGUAGE/NAME.ipynb``, written by :mod:`rnncourse.site.notebooks`).
@@ -80,12 +80,22 @@ def _keep_own_language(app, doctree, docname):
     """Of what a cell wrote in every language, keep the version in this edition's (and, for
     the catalogues, none: rnncourse.site.i18n translates it)."""
     language = None if app.builder.name == "gettext" else edition(app.config)
+
+    def own_version(text):
+        return LANGUAGE_BLOCK.sub(
+            lambda block: block.group(2) if block.group(1) == language else "", text)
+
     for node in list(doctree.findall(nodes.raw)):
         if "<!--rnn-lang:" in node.astext():
-            text = LANGUAGE_BLOCK.sub(
-                lambda block: block.group(2) if block.group(1) == language else "",
-                node.astext())
+            text = own_version(node.astext())
             node.replace_self(nodes.raw(text, text, format=node.get("format", "html")))
+    # What a chapter printed with i18n.say: a stream output's lines, each in every language.
+    for node in list(doctree.findall(nodes.literal_block)):
+        if "<!--rnn-lang:" in node.astext():
+            text = own_version(node.astext())
+            node.rawsource = text
+            node.clear()
+            node += nodes.Text(text)
     own = nodes.make_id(f"rnn-lang-{language}")
     for node in list(doctree.findall(nodes.container)):
         versions = [name for name in node["classes"] if name.startswith("rnn-lang-")]

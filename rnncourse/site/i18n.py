@@ -194,10 +194,53 @@ def _versions(render, mark, separator):
     return separator.join(mark(language, render(language)) for language in versions)
 
 
+def _marked(language, text):
+    return f"<!--rnn-lang:{language}-->{text}<!--/rnn-lang:{language}-->"
+
+
 def localized_html(render):
     """``render(language)`` for every language, each marked for :mod:`rnncourse.site`."""
-    return _versions(render, lambda language, text:
-                     f"<!--rnn-lang:{language}-->{text}<!--/rnn-lang:{language}-->", "")
+    return _versions(render, _marked, "")
+
+
+# Words to translate in what a chapter prints: a run of two lowercase letters outside math and
+# code ("largest difference:"), not a symbol or a name alone ("  h_n:", "LSTM   99,328").
+WORDS = re.compile(r"[a-z]{2,}")
+
+
+def width(text):
+    """How many columns ``text`` takes in a monospaced output: a Chinese character two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _said(value, language):
+    """One of :func:`say`'s values in ``language``. A label padded to a column's width (an
+    f-string's ``:30`` or ``:>6``, words without numbers) keeps that width in columns,
+    translated; any other string keeps the spaces at its ends."""
+    if not isinstance(value, str):
+        return str(value)
+    words = value.strip()
+    if not WORDS.search(MATH.sub("", words)):
+        return value
+    translated = translate(words, language)
+    if translated == words:
+        return value
+    lead, trail = value[:len(value) - len(value.lstrip())], value[len(value.rstrip()):]
+    if NUMBER.search(words) or not (lead or trail):
+        return lead + translated + trail
+    padding = " " * max(0, width(value) - width(translated))
+    return padding + translated if lead else translated + padding
+
+
+def say(*values, sep=" ", end="\n"):
+    """``print(*values)`` in the reader's language. Each string with words is a message (its
+    numbers stay the numbers it has, see :func:`template`); anything else, an array or a
+    shape, is written as ``print`` writes it. A learner's notebook prints its one language;
+    the site's build prints every edition's version, marked, and each page keeps its own."""
+    print(_versions(lambda language: sep.join(_said(value, language) for value in values),
+                    _marked, ""), end=end)
 
 
 def localized_markdown(render):

@@ -90,6 +90,60 @@ def test_the_catalogues_get_no_version_of_an_output(catalogue):
     assert not list(document.findall(nodes.container))
 
 
+@pytest.fixture
+def sayings(catalogue):
+    catalogue.update({"accuracy on new sequences: {0}": "新序列上的准确率：{0}",
+                      "parameters:": "参数：", "LSTM, biased gates": "LSTM，门偏置已设置",
+                      "rate": "学习率", "{0} steps: product {1}": "{0} 个时刻：乘积 {1}"})
+    return catalogue
+
+
+def said(monkeypatch, capsys, languages, *values, **options):
+    monkeypatch.setenv("RNNCOURSE_LANGUAGES", languages)
+    i18n.say(*values, **options)
+    return capsys.readouterr().out
+
+
+def test_a_notebook_prints_its_one_language_as_print_does(sayings, monkeypatch, capsys):
+    shape = (3, 4)
+    assert said(monkeypatch, capsys, "en", "parameters:", 52, "  h_n:", shape) == \
+        "parameters: 52   h_n: (3, 4)\n"
+    assert said(monkeypatch, capsys, "zh_CN", "parameters:", 52, "  h_n:", shape) == \
+        "参数： 52   h_n: (3, 4)\n"
+    assert said(monkeypatch, capsys, "zh_CN", "accuracy on new sequences: 97.5%") == \
+        "新序列上的准确率：97.5%\n"
+    # A name or a symbol alone is not a message, and numbers stay the numbers printed.
+    assert said(monkeypatch, capsys, "zh_CN", "LSTM    99,328", end="") == "LSTM    99,328"
+    assert said(monkeypatch, capsys, "zh_CN", " 1 steps: product 0.5") == \
+        " 1 个时刻：乘积 0.5\n"
+
+
+def test_a_padded_label_keeps_its_columns_in_chinese(sayings, monkeypatch, capsys):
+    """A Chinese character takes two columns: a table's rows line up in either language."""
+    for language in ("en", "zh_CN"):
+        header = said(monkeypatch, capsys, language, f"{'':20}", f"{'rate':>6}", sep="")
+        row = said(monkeypatch, capsys, language, f"{'LSTM, biased gates':20}", f"{0.01:>6g}",
+                   sep="")
+        assert i18n.width(header) == i18n.width(row) == 27, (header, row)
+    assert row == "LSTM，门偏置已设置    0.01\n" and header.endswith("学习率\n")
+
+
+def test_the_site_prints_every_version_and_each_page_keeps_its_own(sayings, monkeypatch,
+                                                                   capsys):
+    text = said(monkeypatch, capsys, "en zh_CN", "parameters:", 52) + "0.5 0.25\n"
+    assert text == ("<!--rnn-lang:en-->parameters: 52<!--/rnn-lang:en-->"
+                    "<!--rnn-lang:zh_CN-->参数： 52<!--/rnn-lang:zh_CN-->\n0.5 0.25\n")
+    for language, kept in (("en", "parameters: 52\n0.5 0.25\n"),
+                           ("zh_CN", "参数： 52\n0.5 0.25\n")):
+        document = new_document("page")
+        document += nodes.literal_block(text, text, classes=["output", "stream"])
+        app = SimpleNamespace(config=SimpleNamespace(language=language),
+                              builder=SimpleNamespace(name="html"))
+        extension._keep_own_language(app, document, "page")
+        block = next(iter(document.findall(nodes.literal_block)))
+        assert block.astext() == kept and block["classes"] == ["output", "stream"]
+
+
 def test_the_glossary_pairs_each_english_term_with_its_chinese_forms():
     rows = {tuple(row.english): row.chinese for row in i18n.glossary()}
     assert rows[("deep RNN", "stacked RNN")] == ["深层 RNN", "deep RNN", "深度循环神经网络"]
