@@ -5,8 +5,9 @@
 - The site's stylesheet (web/site/course.css), its one script (web/site/course.js: a tap
   on a figure enlarges it) and favicon (web/site/favicon.svg).
 - Two editions (:mod:`rnncourse.site.editions`): each page keeps its own language's version of
-  what a cell wrote or printed (:mod:`rnncourse.site.i18n`), links to its counterpart in the other edition
-  from the header, and the Chinese search segments words with the glossary's terms.
+  what a cell wrote or printed (:mod:`rnncourse.site.i18n`), links to its counterpart in the
+  other edition from the header, and the Chinese search segments words with the glossary's
+  terms.
 - A translated edition's download, Binder and Colab buttons open the chapter's notebook in its
   language (``book/LANGUAGE/NAME.ipynb``, written by :mod:`rnncourse.site.notebooks`).
 - The theme's words (search field, tooltips, labels, footer) in each edition's language

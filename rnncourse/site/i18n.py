@@ -2,7 +2,8 @@
 
 The pages' own text is translated by Sphinx (see :mod:`rnncourse.site.editions`). What a cell
 outputs is not in a page's source, so the code translates it: a figure's labels and alt text,
-the explorers' labels and readings, a table a cell computes. The messages and their Chinese
+the explorers' labels and readings, a table a cell computes, the lines a chapter prints
+(:func:`say`, the chapters' ``print``). The messages and their Chinese
 forms are in ``locales/<language>/LC_MESSAGES/rnncourse.po``.
 
 A notebook run by a learner writes one language, unmarked: English, or the one language
@@ -215,10 +216,10 @@ def width(text):
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _said(value, language):
-    """One of :func:`say`'s values in ``language``. A label padded to a column's width (an
-    f-string's ``:30`` or ``:>6``, words without numbers) keeps that width in columns,
-    translated; any other string keeps the spaces at its ends."""
+def _said(value, language, columns):
+    """One of :func:`say`'s values in ``language``. A string keeps the spaces at its ends; in
+    ``columns`` (values set side by side, ``sep=""``), a string padded to its column's width
+    (an f-string's ``:30`` or ``:>6``) keeps that width, in columns, translated."""
     if not isinstance(value, str):
         return str(value)
     words = value.strip()
@@ -228,7 +229,7 @@ def _said(value, language):
     if translated == words:
         return value
     lead, trail = value[:len(value) - len(value.lstrip())], value[len(value.rstrip()):]
-    if NUMBER.search(words) or not (lead or trail):
+    if not columns:
         return lead + translated + trail
     padding = " " * max(0, width(value) - width(translated))
     return padding + translated if lead else translated + padding
@@ -237,10 +238,12 @@ def _said(value, language):
 def say(*values, sep=" ", end="\n"):
     """``print(*values)`` in the reader's language. Each string with words is a message (its
     numbers stay the numbers it has, see :func:`template`); anything else, an array or a
-    shape, is written as ``print`` writes it. A learner's notebook prints its one language;
-    the site's build prints every edition's version, marked, and each page keeps its own."""
-    print(_versions(lambda language: sep.join(_said(value, language) for value in values),
-                    _marked, ""), end=end)
+    shape, is written as ``print`` writes it. With ``sep=""`` the values are columns: a label
+    padded to its column's width keeps it, a Chinese character counting two. A learner's
+    notebook prints its one language; the site's build prints every edition's version,
+    marked, and each page keeps its own."""
+    print(_versions(lambda language: sep.join(_said(value, language, sep == "")
+                                              for value in values), _marked, ""), end=end)
 
 
 def localized_markdown(render):
