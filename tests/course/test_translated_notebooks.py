@@ -189,10 +189,30 @@ def test_a_chinese_notebook_runs_and_writes_chinese(name, executed):
     if rich:        # what the course's code drew or wrote
         assert any(i18n.CJK.search(text) for text in outputs)
     # No message of the code's catalogue is left in English where it has a translation, in
-    # what the course's code wrote. (A chapter's own print calls write their literals as the
-    # code has them: the code is the English code.)
+    # what the course's code wrote or the chapter printed with i18n.say: no message, and no
+    # stretch of words of a message whose numbers the code fills in ("accuracy on new
+    # sequences: {0}").
     translated = {english: chinese for english, chinese in i18n.catalogue(LANGUAGE).items()
-                  if english != chinese and len(english) > 12 and "{" not in english}
-    written = "\n".join(text_outputs(executed[name], streams=False))
-    left = [english for english in translated if english in written]
+                  if english != chinese}
+    pieces = {piece.strip() for english in translated for piece in re.split(r"\{\d+\}", english)
+              if len(piece.strip()) > 12 and i18n.WORDS.search(piece)}
+    written = "\n".join(text_outputs(executed[name]))
+    left = [english for english in pieces if english in written]
     assert not left, left
+
+
+def printed(notebook):
+    """What the notebook's cells printed, cell by cell."""
+    return ["".join(o.text for o in cell.get("outputs", []) if o.output_type == "stream")
+            for cell in notebook.cells if cell.cell_type == "code"]
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_what_a_chinese_notebook_prints_is_chinese_and_unmarked(name, executed):
+    """Every cell that prints words with i18n.say prints them in Chinese, as plain printed
+    lines: one version, no marks."""
+    cells = [cell for cell in executed[name].cells if cell.cell_type == "code"]
+    for cell, text in zip(cells, printed(executed[name])):
+        if re.search(r"^\s*say\(", cell.source, re.MULTILINE):
+            assert i18n.CJK.search(text), (name, cell.source[:200], text)
+        assert "rnn-lang" not in text

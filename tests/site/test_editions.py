@@ -173,3 +173,48 @@ def test_the_chinese_references_have_chinese_notes_and_the_article_is_cited_by_n
         text = " ".join(re.sub(r"<[^>]+>", " ", (site / page).read_text("utf-8")).split())
         assert "深度学习技巧4 ," not in text and "n.d." not in text, page
         assert re.search(r"深度学习技巧4[」》][^\[]{0,40}\[ 1 \]", text), page
+
+
+def printed_lines(path):
+    """Every line a page's cells printed (its stream outputs), in order."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return [line for pre in soup.select("div.output.stream pre")
+            for line in pre.get_text().splitlines()]
+
+
+@pytest.mark.parametrize("name, english", [
+    ("rnn", "accuracy on new sequences: {0}"),
+    ("gru", "largest difference in the outputs: {0}"),
+    ("summary", "LSTM, biased gates"),
+])
+def test_each_edition_shows_what_a_chapter_printed_in_its_own_language(site, name, english):
+    """A line a chapter prints with i18n.say: the English page shows the English line, the
+    Chinese page the Chinese line with the same numbers, and neither the other's version."""
+    ours, theirs = (printed_lines(site / folder / "book" / f"{name}.html")
+                    for folder in ("", "zh"))
+    words = re.escape(english.replace("{0}", "\x00")).replace("\x00", r"(\S+)")
+    english_lines = [line for line in ours if re.search(words, line)]
+    assert english_lines, (english, ours)
+    for line in english_lines:
+        numbers = re.search(words, line).groups()
+        chinese = i18n.catalogue("zh_CN")[english].format(*numbers)
+        assert i18n.CJK.search(chinese)
+        assert any(chinese in shown for shown in theirs), (chinese, theirs)
+    assert not any(re.search(words, line) for line in theirs), theirs
+    for lines in (ours, theirs):
+        assert not any("rnn-lang" in line for line in lines)
+        assert len(lines) == len(ours)            # every line, once
+
+
+def test_the_chinese_live_table_lines_up(site):
+    """summary's table of the live runs: a Chinese label takes two columns a character, and
+    its rows keep the English rows' widths."""
+    rows = [line for line in printed_lines(site / "zh" / "book" / "summary.html")
+            if "学习率" in line or line.startswith("LSTM，")]
+    english = [line for line in printed_lines(site / "book" / "summary.html")
+               if "held-out accuracy" in line or line.startswith("LSTM, ")]
+    assert len(rows) == len(english) >= 3
+    assert [i18n.width(row) for row in rows] == [len(row) for row in english]
+
