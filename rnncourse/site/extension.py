@@ -214,12 +214,12 @@ def _theme_words(app):
 
     with path.open("rb") as file:
         catalogue = read_po(file)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
     saved = {domain: locale.translators.get(("general", domain)) for domain in THEME_DOMAINS}
     for domain, theirs in saved.items():
-        compiled = io.BytesIO()
-        write_mo(compiled, catalogue)
-        compiled.seek(0)
-        ours = gettext.GNUTranslations(compiled)
+        # One translations object per domain: each falls back to its own theme's.
+        ours = gettext.GNUTranslations(io.BytesIO(compiled.getvalue()))
         if theirs is not None:
             ours.add_fallback(theirs)
         locale.translators["general", domain] = ours

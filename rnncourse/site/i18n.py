@@ -18,6 +18,7 @@ also sets ``RNNCOURSE_MESSAGES``, a folder where every message asked for is list
 import json
 import os
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -211,8 +212,6 @@ WORDS = re.compile(r"[a-z]{2,}")
 
 def width(text):
     """How many columns ``text`` takes in a monospaced output: a Chinese character two."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
