@@ -70,11 +70,12 @@ def is_message(text):
 
 
 @cache
-def catalogue(language):
-    """``{English: translation}`` of the language's finished (not fuzzy) messages."""
+def catalogue(language, name=CATALOGUE):
+    """``{English: translation}`` of the finished (not fuzzy) messages of the language's
+    catalogue ``name`` (``"rnncourse"``, ``"book/rnn"``…); empty if there is none."""
     from babel.messages.pofile import read_po
 
-    path = LOCALES / language / "LC_MESSAGES" / f"{CATALOGUE}.po"
+    path = LOCALES / language / "LC_MESSAGES" / f"{name}.po"
     if not path.exists():
         return {}
     with path.open("rb") as file:

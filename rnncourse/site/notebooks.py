@@ -30,10 +30,10 @@ import nbformat
 
 from .. import manifest
 from . import EDITIONS
+from .i18n import catalogue
 
 ROOT = manifest.ROOT
 BOOK = ROOT / "book"
-LOCALES = ROOT / "locales"
 COMMENTS = "notebooks"                 # the comments' catalogue: LC_MESSAGES/notebooks.po
 TRANSLATED = tuple(language for language in EDITIONS if language != "en")
 PARSER_EXTENSIONS = {"amsmath", "dollarmath", "colon_fence", "deflist"}     # as _config.yml
@@ -64,28 +64,12 @@ class Untranslated(Exception):
             f"  {where}: {message!r}" for where, message in missing))
 
 
-def read_catalogue(path):
-    """``{English: translation}`` of a .po file's finished messages."""
-    from babel.messages.pofile import read_po
-
-    if not Path(path).exists():
-        return {}
-    with Path(path).open("rb") as file:
-        messages = read_po(file)
-    return {m.id: m.string for m in messages if m.id and m.string and not m.fuzzy}
-
-
-@cache
-def _catalogue(path):
-    return read_catalogue(path)
-
-
 def page_catalogue(name, language):
-    return _catalogue(LOCALES / language / "LC_MESSAGES" / "book" / f"{name}.po")
+    return catalogue(language, f"book/{name}")
 
 
 def comment_catalogue(language):
-    return _catalogue(LOCALES / language / "LC_MESSAGES" / f"{COMMENTS}.po")
+    return catalogue(language, COMMENTS)
 
 
 # -- markdown ----------------------------------------------------------------------------------
