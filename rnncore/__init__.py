@@ -7,6 +7,7 @@ It needs NumPy and nothing else. Where things live:
     _kernels.py    the fast kernels behind the layers, tested equal to cells.py (private)
     dense.py       Linear readout and Embedding
     seq2seq.py     the encoder/decoder (N-to-M) model
+    text.py        character language models: truncated-BPTT windows, the model, sampling
     losses.py      softmax cross-entropy and mean squared error
     optim.py       SGD, Adam, gradient clipping
     gradcheck.py   numerical gradients for checking backward passes
@@ -34,11 +35,13 @@ from .losses import mse_loss, softmax_cross_entropy
 from .module import Module, no_grad
 from .optim import SGD, Adam, clip_grad_norm, grad_norm
 from .seq2seq import Seq2Seq
+from .text import LanguageModel, SplitMix64, generate, sample_index, stream_windows
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "GRU", "LSTM", "RNN", "SGD", "Adam", "Embedding", "Linear", "Module", "Seq2Seq",
+    "GRU", "LSTM", "RNN", "SGD", "Adam", "Embedding", "LanguageModel", "Linear", "Module",
+    "Seq2Seq", "SplitMix64", "generate", "sample_index", "stream_windows",
     "Vocabulary", "adding_problem", "clip_grad_norm", "copy_task", "format_report",
     "grad_norm", "gradient_check", "no_grad", "gru_step_backward", "gru_step_forward",
     "lstm_step_backward", "lstm_step_forward", "mse_loss", "numerical_gradient", "one_hot",
