@@ -10,13 +10,12 @@ Without torch installed, prints rnncore's times alone.
 
 import argparse
 import os
-import statistics
-import time
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = "1"
 
 import numpy as np  # noqa: E402
+from timing import interleaved_medians  # noqa: E402
 
 import rnncore  # noqa: E402
 
@@ -26,23 +25,6 @@ except ImportError:
     torch = None
 
 SIZES = [(100, 32, 128, 128, 1.3), (100, 1, 32, 32, 3.0)]   # T, B, D, H, target ratio
-
-
-def elapsed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def interleaved_medians(fns, repeats):
-    """Median time of each function, run in turn so that a noisy machine slows all alike."""
-    for fn in fns:
-        fn()                                         # warm-up: allocations, BLAS init
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, bucket in zip(fns, times):
-            bucket.append(elapsed(fn))
-    return [statistics.median(bucket) for bucket in times]
 
 
 def rnncore_step(layer, x, dout):

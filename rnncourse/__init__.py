@@ -18,12 +18,14 @@ nbgrader. One folder per concern:
       page.py            its page form (the static site's HTML, no kernel)
       gates.py           the LSTM, GRU and gradient-flow explorers the chapters show
       web/               explorers.js and .css: the page form's maths and charts
-    experiments/         the experiments the summary reports
+    experiments/         the experiments the summary and the language-model chapter report
       training.py        the tasks, the sequence model and the training loop
       long_range.py      the long-range sweep (python -m rnncourse.experiments)
       language.py        how gated models hold the language task's answer
+      language_models.py  the language models on real text, trained and sampled
       __main__.py        the command line
-      results/           the sweep's results, shipped
+      corpora/           tiny Shakespeare and the Tang quatrains, with sources and licences
+      results/           the experiments' results and trained weights, shipped
     site/                the built site
       editions.py        both editions' build and the Chinese catalogues
       extension.py       the Sphinx extension: stylesheet, switch, search, launch, theme words

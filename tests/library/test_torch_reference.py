@@ -154,3 +154,28 @@ def test_clip_grad_norm_matches_torch():
     assert norm == pytest.approx(norm_t.item(), rel=1e-12)
     for key, param in twin.named_parameters():
         np.testing.assert_allclose(layer.grads[key], param.grad.numpy(), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_language_model_matches_torch(kind):
+    """Embedding -> recurrent layer -> Linear, logits and every gradient, as torch.nn."""
+    model = rnncore.LanguageModel(9, 4, 6, 2, kind, dtype=np.float64, seed=3)
+    ids = np.random.default_rng(0).integers(0, 9, (7, 3))
+    dlogits = np.random.default_rng(1).normal(size=(7, 3, 9))
+    logits, _ = model(ids)
+    model.backward(dlogits)
+    twins = {"embedding": torch.nn.Embedding(9, 4, dtype=torch.float64),
+             "recurrent": torch_twin(model.recurrent, kind, {}),
+             "readout": torch.nn.Linear(6, 9, dtype=torch.float64)}
+    for prefix, twin in twins.items():
+        twin.load_state_dict({name.removeprefix(prefix + "."): torch.from_numpy(value)
+                              for name, value in model.state_dict().items()
+                              if name.startswith(prefix + ".")})
+    output, _ = twins["recurrent"](twins["embedding"](torch.from_numpy(ids)))
+    logits_t = twins["readout"](output)
+    (logits_t * torch.from_numpy(dlogits)).sum().backward()
+    np.testing.assert_allclose(logits, logits_t.detach().numpy(), rtol=1e-8, atol=1e-12)
+    for prefix, twin in twins.items():
+        for name, param in twin.named_parameters():
+            np.testing.assert_allclose(model.grads[f"{prefix}.{name}"], param.grad.numpy(),
+                                       rtol=1e-8, atol=1e-12, err_msg=f"{prefix}.{name}")
