@@ -375,7 +375,10 @@ class Sampler:
             self.page_config(weights_size, version, language), script, style, language))
 
     def _page_html(self, config, script, style, language):
-        config = json.dumps(config, separators=(",", ":")).replace("</", "<\\/")
+        # UTF-8 like the page (a Chinese vocabulary takes half the bytes of its escapes); no
+        # "<" at all, so that neither "</script>" nor "<!--" can end or upset the element
+        config = json.dumps(config, separators=(",", ":"), ensure_ascii=False) \
+            .replace("<", "\\u003c")
         samples = "".join(
             f'<p class="rnn-sampler-caption">{html.escape(translate(caption, language))}</p>'
             f'<pre class="rnn-sampler-text">{html.escape(text)}</pre>'

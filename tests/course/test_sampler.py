@@ -264,6 +264,16 @@ def test_the_static_site_gets_the_page_form_and_the_weights_file(monkeypatch, tm
     assert again == config["weights"]            # the same file, the same version
 
 
+def test_no_prompt_or_vocabulary_can_end_the_configurations_element(tmp_path):
+    vocabulary = "<>/!-scriptabdefghjklmno"
+    model = LanguageModel(len(vocabulary), 8, 16, seed=0)
+    html = Sampler(model, vocabulary, "tags", prompt="</script><!--").publish(tmp_path)
+    element = re.search(r'class="rnn-sampler-config">(.*?)</script>', html).group(1)
+    assert "<" not in element
+    assert json.loads(element)["prompt"] == "</script><!--"
+    assert json.loads(element)["vocabulary"] == vocabulary
+
+
 def test_the_page_form_without_the_outputs_folder_says_what_is_missing(monkeypatch):
     monkeypatch.setenv(STATIC_SITE, "1")
     monkeypatch.delenv(STATIC_OUTPUTS, raising=False)
