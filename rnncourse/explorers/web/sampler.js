@@ -59,7 +59,7 @@
   const sigmoid = (a) => 1 / (1 + Math.exp(-a));
 
   // out = W x + b for W (rows x n), row-major as torch.nn stores it. Four rows at a time share
-  // each read of x, which about halves the time of a step; each row still sums in order.
+  // each read of x, which makes a step about 1.5 times as fast; each row still sums in order.
   function affine(out, W, b, x, n) {
     const rows = out.length;
     let j = 0;
@@ -85,14 +85,14 @@
     constructor(spec, params) {
       Object.assign(this, { cell: spec.cell, vocabulary: [...spec.vocabulary],
                             H: spec.hidden_size, layers: spec.num_layers,
-                            E: spec.embedding_dim, conditions: spec.conditions });
+                            E: spec.embedding_dim });
       const G = { rnn: 1, lstm: 4, gru: 3 }[this.cell] * this.H;
       this.embedding = params["embedding.weight"];
       this.weights = [];
       for (let l = 0; l < this.layers; l++) {
         const p = (name) => params[`recurrent.${name}_l${l}`];
         this.weights.push({ ih: p("weight_ih"), hh: p("weight_hh"), bih: p("bias_ih"),
-                            bhh: p("bias_hh"), inputs: l === 0 ? this.E : this.H });
+                            bhh: p("bias_hh") });
       }
       this.readout = params["readout.weight"];
       this.readoutBias = params["readout.bias"];
@@ -151,7 +151,7 @@
         const w = this.weights[l], h = state.h[l];
         let gi = this.gi;
         if (l === 0) gi = this.inputSide(token);
-        else affine(gi, w.ih, w.bih, x, w.inputs);
+        else affine(gi, w.ih, w.bih, x, H);
         affine(gh, w.hh, w.bhh, h, H);
         if (this.cell === "rnn") {
           for (let j = 0; j < H; j++) h[j] = Math.tanh(gi[j] + gh[j]);
