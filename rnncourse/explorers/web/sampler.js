@@ -312,7 +312,8 @@
                                                    min: low, max: high, step,
                                                    value: config.temperature });
       this.temperatureShown = element("output");
-      field(controls, this.texts.temperature, this.inputs.temperature, [this.temperatureShown]);
+      field(controls, this.texts.temperature, this.inputs.temperature, [this.temperatureShown])
+        .classList.add("rnn-sampler-wide");
       this.temperatureShown.htmlFor = this.inputs.temperature.id;
       this.inputs.seed = element("input", { type: "text", name: "seed", value: config.seed,
                                             inputMode: "numeric", autocomplete: "off",
@@ -331,7 +332,8 @@
         this.inputs.acrostic = element("input", { type: "text", name: "acrostic",
                                                   autocomplete: "off", spellcheck: false,
                                                   size: config.acrostic_lines + 2 });
-        field(controls, this.texts.acrostic, this.inputs.acrostic);
+        field(controls, this.texts.acrostic, this.inputs.acrostic)
+          .classList.add("rnn-sampler-wide");
       }
       const actions = element("div", { className: "rnn-sampler-actions" });
       this.writeButton = element("button", { type: "submit", name: "write",
