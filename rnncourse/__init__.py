@@ -17,7 +17,8 @@ nbgrader. One folder per concern:
       jupyter.py         its Jupyter form (ipywidgets, redrawn in the kernel)
       page.py            its page form (the static site's HTML, no kernel)
       gates.py           the LSTM, GRU and gradient-flow explorers the chapters show
-      web/               explorers.js and .css: the page form's maths and charts
+      sampler.py         the text sampler: a language model writing in the page, its weights
+      web/               explorers.js, sampler.js and their .css: the page forms' scripts
     experiments/         the experiments the summary and the language-model chapter report
       training.py        the tasks, the sequence model and the training loop
       long_range.py      the long-range sweep (python -m rnncourse.experiments)

@@ -6,3 +6,7 @@ blocks (:mod:`.rendered`)."""
 
 # Each edition: its folder under the site's root, and its name in the language switch.
 EDITIONS = {"en": ("", "English"), "zh_CN": ("zh/", "中文")}
+
+# The environment variable naming the folder where the site's build gathers what cells write for
+# its _static folder (a text sampler's weights, rnncourse.explorers.sampler).
+STATIC_OUTPUTS = "RNNCOURSE_STATIC_OUTPUTS"

@@ -23,19 +23,21 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import EDITIONS
+from . import EDITIONS, STATIC_OUTPUTS
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"
 BUILD = ROOT / "_build"
 EXECUTION_CACHE = BUILD / ".jupyter_cache"
 MESSAGES = BUILD / "messages"            # what the code's output asked to translate
+STATIC_FILES = BUILD / "static-outputs"  # what the cells wrote for the site's _static folder
 TRANSLATED = tuple(language for language in EDITIONS if language != "en")
-# How the site's build runs the chapters: the gate explorers as pages that compute in the
-# reader's browser (rnncourse.explorers); what a cell draws or writes, in every edition's
-# language, listing the words it asked to translate (rnncourse.site.i18n).
+# How the site's build runs the chapters: the gate explorers and text samplers as pages that
+# compute in the reader's browser (rnncourse.explorers), a sampler's weights written among the
+# site's static files; what a cell draws or writes, in every edition's language, listing the
+# words it asked to translate (rnncourse.site.i18n).
 SITE_ENVIRONMENT = {"RNNCOURSE_STATIC_SITE": "1", "RNNCOURSE_LANGUAGES": " ".join(EDITIONS),
-                    "RNNCOURSE_MESSAGES": str(MESSAGES)}
+                    "RNNCOURSE_MESSAGES": str(MESSAGES), STATIC_OUTPUTS: str(STATIC_FILES)}
 
 
 def sphinx_overrides(**extra):
@@ -77,7 +79,7 @@ def _sphinx(builder, outdir, doctrees, overrides, warningiserror, fresh=False):
 def site():
     """Both editions. The English one executes every chapter afresh into the execution
     cache; each translated edition reads the same outputs from it."""
-    for stale in (EXECUTION_CACHE, MESSAGES):
+    for stale in (EXECUTION_CACHE, MESSAGES, STATIC_FILES):
         shutil.rmtree(stale, ignore_errors=True)
     for language in EDITIONS:
         build(language)

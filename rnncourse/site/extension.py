@@ -14,8 +14,11 @@
   (``locales/<language>/LC_MESSAGES/theme.po``, static/templates/frame).
 - A number glued into the prose in e-notation is written a×10ⁿ (5.5×10⁻³), as the explorers
   write theirs.
+- What the chapters' cells wrote for the site's static files during the build (a text
+  sampler's weights, loaded by its page on first use) is published under _static/.
 """
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -24,7 +27,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from . import EDITIONS
+from . import EDITIONS, STATIC_OUTPUTS
 from .i18n import glossary, times_ten
 from .notebooks import ROOT, notebook_path
 
@@ -43,6 +46,10 @@ def _theme_options(app, config):
     config.html_theme_options.setdefault(
         "article_header_end", ["language-switch.html", "article-header-buttons.html"])
     config.html_static_path.append(str(SITE_FILES))
+    outputs = os.environ.get(STATIC_OUTPUTS)
+    if outputs:             # the site's build: the cells write there while Sphinx reads
+        Path(outputs).mkdir(parents=True, exist_ok=True)
+        config.html_static_path.append(outputs)
     config.templates_path.append(str(SITE_FILES / "templates"))
     config.html_favicon = str(SITE_FILES / "favicon.svg")
 
