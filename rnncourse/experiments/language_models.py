@@ -53,7 +53,7 @@ QUATRAINS = {"corpus": "quatrains", "forms": [5], "embedding": 64, "parameters_l
              "seeds": [0, 1, 2], "samples": 200, "sample_length": 40}
 
 FORMS_MODEL = {"corpus": "quatrains", "forms": [5, 7], "cell": "lstm", "embedding": 64,
-               "hidden": 256, "layers": 1, "dropout": 0.2, "batch": 32, "lr": 0.005,
+               "hidden": 128, "layers": 1, "dropout": 0.2, "batch": 32, "lr": 0.005,
                "final_lr": 0.0002, "clip": 1.0, "forget_bias": 1.0, "steps": 1500,
                "eval_every": 250, "seed": 0, "samples": 200, "sample_length": 40,
                "acrostic": "春江花月"}
