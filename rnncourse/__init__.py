@@ -22,8 +22,10 @@ nbgrader. One folder per concern:
       training.py        the tasks, the sequence model and the training loop
       long_range.py      the long-range sweep (python -m rnncourse.experiments)
       language.py        how gated models hold the language task's answer
+      language_models.py  the character language models on tiny Shakespeare and Tang quatrains
       __main__.py        the command line
       results/           the sweep's results, shipped
+      corpora/           the language models' texts, with their sources and licences
     site/                the built site
       editions.py        both editions' build and the Chinese catalogues
       extension.py       the Sphinx extension: stylesheet, switch, search, launch, theme words
