@@ -359,6 +359,17 @@ def test_a_copy_of_the_reference_under_another_name_earns_nothing(tmp_path):
     assert score == 0 and "runs the course's own code (a copy of rnncore's" in printed, printed
 
 
+def test_a_line_that_rnncore_also_has_is_not_a_copy_of_it():
+    """A generator expression written as rnncore writes one (LanguageModel.initial_state's) is
+    the learner's own: only a copied function is known as rnncore's."""
+    score, printed = run_part("rnn", "def rnn_step_joined(x, h_prev, weight, bias):\n"
+                              "    states = tuple(s.copy() for s in (x, h_prev))\n"
+                              "    joined = np.concatenate(states, axis=1)\n"
+                              "    return np.tanh(joined @ weight.T + bias)\n",
+                              "joined_step_case", seed=0)
+    assert score == 1, printed
+
+
 def test_each_test_cell_loads_a_fresh_copy_of_the_checks():
     """What one copy's caller changes, another copy does not see: a test cell's checks
     cannot be altered through an earlier cell's."""
