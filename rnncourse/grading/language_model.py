@@ -652,6 +652,11 @@ MISTAKES = [
       "    probs = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)\n"
       "    picked = np.take_along_axis(probs, targets[..., None], axis=-1)[..., 0]\n"
       "    return (mask / picked).sum() / mask.sum()", ("test_perplexity",)),
+    M("mean of the time steps' losses", "perplexity",
+      "    loss, _ = masked_cross_entropy(logits, targets, mask)\n    return np.exp(loss)",
+      "    counted = [t for t in range(logits.shape[0]) if mask[t].sum() > 0]\n"
+      "    return np.exp(np.mean([masked_cross_entropy(logits[[t]], targets[[t]], mask[[t]])[0]\n"
+      "                           for t in counted]))", ("test_perplexity",)),
     M("mask ignored in the perplexity", "perplexity",
       "masked_cross_entropy(logits, targets, mask)",
       "masked_cross_entropy(logits, targets, np.ones_like(mask))", ("test_perplexity",)),

@@ -276,6 +276,8 @@ FEEDBACK = [
      "Likely cause: the mean of the sequences' perplexities"),
     ("language_model", "exp at every position, then the mean", "test_perplexity",
      "exp is taken at every position, then averaged"),
+    ("language_model", "mean of the time steps' losses", "test_perplexity",
+     "Likely cause: the mean of the time steps' mean losses"),
     ("language_model", "mask ignored in the perplexity", "test_perplexity",
      "Likely cause: the mask is ignored"),
     ("language_model", "perplexity as 2 ** loss", "test_perplexity",
