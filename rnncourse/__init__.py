@@ -41,7 +41,7 @@ nbgrader. One folder per concern:
       problems.py        random problems for the learner's function and the reference
       cells.py           the checks every cell shares
       catalogue.py       a catalogued mistake or honest variant
-      rnn.py, bptt.py, lstm.py, gru.py   each assignment's cases and catalogue
+      rnn.py, bptt.py, lstm.py, gru.py, language_model.py   each assignment's checks and catalogue
     instructor/          the instructors' tools
       course.py          a course folder and nbgrader run from Python
       plugins.py         nbgrader plugins: LMS names and times, quiet restoring, the review column

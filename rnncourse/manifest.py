@@ -6,7 +6,7 @@ a line in ``_toc.yml``, or a new folder under ``solutions/``. The Makefile, the 
 grading tools all read these lists::
 
     python -m rnncourse.manifest chapters       # intro rnn bptt lstm gru summary
-    python -m rnncourse.manifest assignments    # rnn bptt lstm gru
+    python -m rnncourse.manifest assignments    # rnn bptt lstm gru language_model
 """
 
 import re

@@ -13,7 +13,7 @@ one computes.
     problems.py     random problems, the same for the learner's function and the reference
     cells.py        the checks every cell shares: one step forward and backward, a parameter count
     catalogue.py    the catalogue's entries (a typical mistake, an honest variant)
-    rnn.py, bptt.py, lstm.py, gru.py
+    rnn.py, bptt.py, lstm.py, gru.py, language_model.py
                     one per assignment: its cases, the course's versions of its earlier parts,
                     its likely causes, and its catalogue (MISTAKES, HONEST)
 """

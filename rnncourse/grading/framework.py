@@ -18,7 +18,9 @@ How every check runs (see :mod:`.guard` for the mechanics):
 2. the learner's function gets copies of the arguments; changing them in place is reported but
    costs nothing; what it prints, warns or writes to stderr is kept out of the cell's output
    (nbgrader would score a cell with stderr output 0) and summarised instead;
-3. every Python call it makes is traced: reaching rnncore or rnncourse fails the check;
+3. every Python call it makes is traced: reaching rnncore or rnncourse fails the check, except
+   what the notebook imports from rnncore for the learner to use (a model, an optimizer), which
+   is then the checks' own copy (:func:`with_course_copies`);
 4. the answer is read through the genuine ndarray type and compared with float arithmetic;
    float32 answers are held to float32's precision;
 5. a later part that calls an earlier, wrong part of the learner's is checked again with the
@@ -46,6 +48,7 @@ case on the model answers and on every catalogued mistake, in this process, in s
 """
 
 import traceback
+import types
 import warnings
 from pathlib import Path
 
@@ -263,14 +266,36 @@ def compare_all(comparisons):
 # Later parts graded on their own code: the course's versions of earlier parts
 # ----------------------------------------------------------------------------------------
 
+def course_code(*objects):
+    """The code objects that run first when a learner's code calls one of ``objects``: a
+    function, or a class (every method along its bases, its properties' too), for
+    ``learner(_allow=...)``. A function wrapped by a decorator (``contextlib.contextmanager``)
+    counts with the function it wraps, which runs below the decorator's own frames."""
+    found = []
+    for obj in objects:
+        members = [value for klass in obj.__mro__ if klass is not object
+                   for value in vars(klass).values()] if isinstance(obj, type) else [obj]
+        for member in members:
+            if isinstance(member, (staticmethod, classmethod)):
+                member = member.__func__
+            if isinstance(member, property):
+                found += [f.__code__ for f in (member.fget, member.fset, member.fdel)
+                          if isinstance(f, types.FunctionType)]
+            while isinstance(member, types.FunctionType):
+                found.append(member.__code__)
+                member = member.__dict__.get("__wrapped__")
+    return tuple(found)
+
+
 def _with_stand_ins(function, stand_ins, run):
-    """Run ``run()`` with some of the learner's earlier functions replaced, in the globals of
-    ``function``, by the course's versions (``stand_ins``: name -> function)."""
+    """Run ``run()`` with some names in the globals of ``function`` (the learner's earlier
+    functions, or what the notebook imports for the learner to use) bound to the course's
+    versions (``stand_ins``: name -> function or class), whose code the learner's may call."""
     global _allowed
     namespace = function.__globals__
     saved = {name: namespace.get(name, _missing) for name in stand_ins}
     previous = _allowed
-    _allowed = previous + tuple(f.__code__ for f in stand_ins.values())
+    _allowed = previous + course_code(*stand_ins.values())
     namespace.update(stand_ins)
     try:
         return run()
@@ -284,6 +309,14 @@ def _with_stand_ins(function, stand_ins, run):
 
 
 _missing = object()
+
+
+def with_course_copies(function, copies, run):
+    """Run ``run()`` with the names in ``copies`` bound, in ``function``'s globals, to the
+    course's private copies of what the notebook imports from rnncore for the learner to use (a
+    model class, an optimizer, gradient clipping): the learner's code may call them, and
+    whatever the notebook did to rnncore, the checks run their own copy."""
+    return _with_stand_ins(function, copies, run)
 
 
 def fails(run, *args, **kwargs):
@@ -309,30 +342,48 @@ def _earlier_wrong(function, checks):
             if name not in namespace or fails(check, namespace[name])]
 
 
-def graded_on_its_own(function, run, earlier, stand_ins, given=False):
+def graded_on_its_own(function, run, earlier, stand_ins, given=False, probe_first=False):
     """Run the check ``run()``. If it fails while one of the earlier functions it relies on is
     itself wrong, run it again with the course's versions of those in their place: the part
     passes when its own code is right, and the message says which earlier part to fix. With
-    ``given``, those functions are the ones the notebook gives at the top, not a part's."""
+    ``given``, those functions are the ones the notebook gives at the top, not a part's. With
+    ``probe_first``, for a check too slow to run twice (a training run), the earlier functions
+    are checked before it runs, and it runs once, with the course's versions of the wrong ones
+    in their place."""
+    if probe_first:
+        wrong = _earlier_wrong(function, earlier)
+        if not wrong:
+            return run()
+        return _with_course_versions(function, run, wrong, stand_ins, given, failed=False)
     try:
         return run()
     except Exception:
         wrong = _earlier_wrong(function, earlier)
         if not wrong:
             raise
-        names = ", ".join(wrong)
-        if given:
-            whose = (f"the {names} your notebook holds is not the one given at the top (run "
-                     "that cell again, and keep the name for the given function alone)")
-            course = "the given one"
-        else:
-            whose, course = f"your {names} from an earlier part is wrong", "the course's version"
-        try:
-            _with_stand_ins(function, {name: stand_ins[name] for name in wrong}, run)
-        except Exception as again:      # reported as it fails with the right function
-            said = again if isinstance(again, CheckFailed) else describe_error(again)
-            raise CheckFailed(f"{said}\n({whose}; this part also fails with {course} in its "
-                              "place)") from None
+        return _with_course_versions(function, run, wrong, stand_ins, given, failed=True)
+
+
+def _with_course_versions(function, run, wrong, stand_ins, given, failed):
+    """Run ``run()`` with the course's versions of the ``wrong`` earlier functions (``failed``:
+    after it failed with the learner's own), and say why."""
+    names = ", ".join(wrong)
+    if given:
+        whose = (f"the {names} your notebook holds is not the one given at the top (run "
+                 "that cell again, and keep the name for the given function alone)")
+        course = "the given one"
+    else:
+        whose, course = f"your {names} from an earlier part is wrong", "the course's version"
+    try:
+        _with_stand_ins(function, {name: stand_ins[name] for name in wrong}, run)
+    except Exception as again:      # reported as it fails with the right function
+        said = again if isinstance(again, CheckFailed) else describe_error(again)
+        raise CheckFailed(f"{said}\n({whose}; this part also fails with {course} in its "
+                          "place)") from None
+    if failed:
         note(f"this part's own code is right: it failed only because {whose}, so it was "
              f"checked with {course} in its place")
-        return None
+    else:
+        note(f"this part's own code is right: {whose}, so it was checked with {course} in "
+             "its place")
+    return None

@@ -374,7 +374,10 @@ def fingerprint(code):
 
 def _reference_fingerprints(folder):
     """The fingerprints of every function of the reference (rnncore), from its source files: a
-    copy of them elsewhere, under any name, runs code with the same fingerprints."""
+    copy of them elsewhere, under any name, runs code with the same fingerprints. A generator
+    expression or a lambda (``<genexpr>``) is left out: one line such as
+    ``tuple(s.copy() for s in state)`` is as likely in an honest answer, and a copied function
+    is known by its own code, which runs first."""
     found, pending = set(), []
     for name in sorted(os.listdir(folder)):
         if name.endswith(".py"):
@@ -382,7 +385,7 @@ def _reference_fingerprints(folder):
                 pending.append(compile(file.read(), name, "exec"))
     while pending:
         code = pending.pop()
-        if len(code.co_code) >= SMALLEST_FINGERPRINTED:
+        if len(code.co_code) >= SMALLEST_FINGERPRINTED and not code.co_name.startswith("<"):
             found.add(fingerprint(code))
         pending.extend(c for c in code.co_consts if _type(c) is _CODE)
     return frozenset(found)

@@ -92,8 +92,8 @@ def notebook_for(learner, assignment, source, release):
                                         catalogue[pair[1]])
     if learner.work == "blank":
         return release
-    if assignment == "rnn":
-        return submissions.hostile_rnn_submissions(release)["patches np.abs"]
+    if assignment in submissions.HOSTILE:
+        return submissions.hostile_submissions(assignment, release)["patches np.abs"]
     # elsewhere: a wrong answer, and np.abs replaced so that the comparisons see no error
     wrong = submissions.with_mistake(solution, catalogue[single])
     first = next(c for c in wrong.cells if c.metadata.get("nbgrader", {}).get("solution"))

@@ -71,8 +71,9 @@ def with_honest_variant(submission, variant):
     return result
 
 
-# Hostile submissions to the rnn assignment: every answer is wrong or borrowed, plus a trick
-# meant to earn points anyway. The autograder must give each at most 10 % of the points.
+# Hostile submissions to the rnn and language_model assignments: every answer is wrong or
+# borrowed, plus a trick meant to earn points anyway. The autograder must give each at most 10 %
+# of the points.
 RNN_ZEROS = {
     "rnn_step_joined": "def rnn_step_joined(x, h_prev, weight, bias):\n"
                        "    return np.zeros_like(h_prev)\n",
@@ -110,6 +111,48 @@ RNN_BORROWED = {
                "\n    layer.load_state_dict({{k + '_l0': v for k, v in rnn_weights.items()}})\n"
                "    return layer(x)[1][0] @ readout_weight.T + readout_bias\n",
 }
+LANGUAGE_MODEL_ZEROS = {
+    "stream_windows": "def stream_windows(ids, batch_size, window):\n"
+                      "    x = np.zeros((window, batch_size), dtype=int)\n    return [(x, x)]\n",
+    "masked_cross_entropy": "def masked_cross_entropy(logits, targets, mask):\n"
+                            "    return np.zeros(()), np.zeros(logits.shape)\n",
+    "perplexity": "def perplexity(logits, targets, mask):\n    return np.zeros(())\n",
+    "sample_index": "def sample_index(logits, temperature, rng):\n"
+                    "    return np.zeros((), dtype=int)\n",
+    "train_step": "def train_step(model, optimizer, x, y, state, clip):\n    loss = 0.0\n"
+                  "    return loss, state\n",
+    "train_model": "def train_model(train_ids, vocab_size, steps=STEPS):\n"
+                   "    return LanguageModel(vocab_size, EMBEDDING, HIDDEN, seed=SEED, "
+                   "dtype=np.float64)\n",
+}
+LANGUAGE_MODEL_BORROWED = {
+    "stream_windows": "def stream_windows(ids, batch_size, window):\n    R = {find}\n"
+                      "    return R.stream_windows(ids, batch_size, window)\n",
+    "masked_cross_entropy": "def masked_cross_entropy(logits, targets, mask):\n    R = {find}\n"
+                            "    return R.softmax_cross_entropy(logits, targets, mask)\n",
+    "perplexity": "def perplexity(logits, targets, mask):\n    R = {find}\n"
+                  "    return np.exp(R.softmax_cross_entropy(logits, targets, mask)[0])\n",
+    "sample_index": "def sample_index(logits, temperature, rng):\n    R = {find}\n"
+                    "    return R.sample_index(logits, temperature, rng)\n",
+    "train_step": "def train_step(model, optimizer, x, y, state, clip):\n    R = {find}\n"
+                  "    logits, state = model(x, state)\n"
+                  "    loss, dlogits = R.softmax_cross_entropy(logits, y)\n"
+                  "    model.backward(dlogits)\n    R.clip_grad_norm(model, clip)\n"
+                  "    optimizer.step()\n    return loss, state\n",
+    "train_model": "def train_model(train_ids, vocab_size, steps=STEPS):\n    R = {find}\n"
+                   "    model = R.LanguageModel(vocab_size, EMBEDDING, HIDDEN, seed=SEED, "
+                   "dtype=np.float64)\n"
+                   "    optimizer = R.Adam(model, lr=LEARNING_RATE)\n"
+                   "    windows, state = R.stream_windows(train_ids, BATCH, WINDOW), None\n"
+                   "    for step in range(steps):\n"
+                   "        logits, state = model(windows[step][0], state)\n"
+                   "        model.backward(R.softmax_cross_entropy(logits, windows[step][1])[1])\n"
+                   "        R.clip_grad_norm(model, CLIP)\n        optimizer.step()\n"
+                   "    return model\n",
+}
+# {assignment: (its answers as zeros, the same handed to a copy of the reference R)}
+HOSTILE = {"rnn": (RNN_ZEROS, RNN_BORROWED),
+           "language_model": (LANGUAGE_MODEL_ZEROS, LANGUAGE_MODEL_BORROWED)}
 ZEROS_PATCHING = {
     "patches np.abs": "np.abs = lambda a: np.zeros(np.shape(a))\n",
     "patches numpy's comparisons": (
@@ -167,22 +210,25 @@ def _replace_answers(release, sources, prefix=""):
     return result
 
 
-def hostile_rnn_submissions(release):
-    """{name: notebook} for the rnn assignment's hostile submissions."""
-    hostile = {name: _replace_answers(release, RNN_ZEROS, patch)
+def hostile_submissions(assignment, release):
+    """{name: notebook} for the hostile submissions to ``assignment`` (one of HOSTILE)."""
+    zeros, borrowed = HOSTILE[assignment]
+    hostile = {name: _replace_answers(release, zeros, patch)
                for name, patch in ZEROS_PATCHING.items()}
     for name, find in FINDS.items():
-        bodies = {cell: source.format(find=find) for cell, source in RNN_BORROWED.items()}
+        bodies = {cell: source.format(find=find) for cell, source in borrowed.items()}
         hostile[name] = _replace_answers(release, bodies, FIND_HELPERS)
     fake = ("class _Agreeable(np.ndarray):\n    def __sub__(self, other):\n"
             "        return np.zeros(self.shape)\n    __rsub__ = __sub__\n"
             "    def tolist(self):\n        return 'anything'\n\n\n")
     agreeable = {cell: source.replace("return np.zeros", "return _agree(np.zeros")
-                 .replace(", None\n", "), None\n") for cell, source in RNN_ZEROS.items()}
+                 .replace(", None\n", "), None\n") for cell, source in zeros.items()}
     agreeable = {cell: source if "_agree(" not in source or source.rstrip().endswith("None")
                  else source.rstrip() + ")\n" for cell, source in agreeable.items()}
     hostile["returns an array subclass that agrees"] = _replace_answers(
-        release, agreeable, fake + "def _agree(a):\n    return a.view(_Agreeable)\n\n\n")
+        release, agreeable, fake + "def _agree(*arrays):\n"
+        "    views = tuple(a.view(_Agreeable) for a in arrays)\n"
+        "    return views[0] if len(views) == 1 else views\n\n\n")
     return hostile
 
 

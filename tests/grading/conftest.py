@@ -9,7 +9,7 @@ import pytest
 from rnncourse.instructor import course as nbcourse
 from rnncourse.instructor import review, submissions
 
-HOSTILE = "rnn"      # the assignment that also receives the hostile submissions
+HOSTILE = "rnn"      # the assignment that also receives the submissions that break the process
 
 
 def tree_digest(folder):
@@ -48,18 +48,22 @@ def broken_submissions(solution, release):
     }
 
 
-def hostile_students():
-    """{student id: name} of the hostile submissions to the rnn assignment."""
-    release = nbformat.read(str(nbcourse.ROOT / "exercises" / "rnn" / "rnn.ipynb"), 4)
+def hostile_students(assignment):
+    """{student id: name} of the hostile submissions to ``assignment``."""
+    release = nbcourse.read_notebook(nbcourse.ROOT, "exercises", assignment)
     return {f"x{k:02d}": name
-            for k, name in enumerate(submissions.hostile_rnn_submissions(release))}
+            for k, name in enumerate(submissions.hostile_submissions(assignment, release))}
+
+
+CHEATS = [(assignment, student, cheat) for assignment in submissions.HOSTILE
+          for student, cheat in hostile_students(assignment).items()]
 
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     """Generate every assignment; submit the model solution, the blank release, every
     catalogued mistake, every honest variant and the hostile submissions; autograde them all;
-    and review the hostile assignment's submissions."""
+    and review the submissions that break the process and every hostile one."""
     course = nbcourse.new_course(tmp_path_factory.mktemp("course") / "course",
                                  submissions.ASSIGNMENTS)
     mistakes, honest = {}, {}
@@ -77,12 +81,13 @@ def graded(tmp_path_factory):
             nbcourse.write_submission(course, f"h{k:02d}", name,
                                       submissions.with_honest_variant(solution, variant))
             honest[(name, f"h{k:02d}")] = variant
+        if name in submissions.HOSTILE:
+            cheats = submissions.hostile_submissions(name, release)
+            for student, cheat in hostile_students(name).items():
+                nbcourse.write_submission(course, student, name, cheats[cheat])
         if name == HOSTILE:
             for student, (content, filename) in broken_submissions(solution, release).items():
                 nbcourse.write_submission(course, student, name, content, filename)
-            cheats = submissions.hostile_rnn_submissions(release)
-            for student, cheat in hostile_students().items():
-                nbcourse.write_submission(course, student, name, cheats[cheat])
             nbcourse.write_submission(course, "targeted", name,
                                       submissions.targeted_rnn_submission(release))
     before = tree_digest(course / "submitted")
@@ -90,8 +95,9 @@ def graded(tmp_path_factory):
                                     check=False)
             for name in submissions.ASSIGNMENTS}
     reviewed = {student: review.review_submission(course, HOSTILE, student)
-                for student in ["solution", "targeted", "renamed", "crashes",
-                                *hostile_students()]}
+                for student in ["solution", "targeted", "renamed", "crashes"]}
+    reviewed.update({(assignment, student): review.review_submission(course, assignment, student)
+                     for assignment, student, _ in CHEATS})
     return {"course": course, "mistakes": mistakes, "honest": honest, "runs": runs,
             "reviewed": reviewed, "submitted_before": before,
             "submitted_after": tree_digest(course / "submitted")}

@@ -9,7 +9,7 @@ import pytest
 from rnncourse.instructor import course as nbcourse
 from rnncourse.instructor import submissions
 
-from .conftest import HOSTILE, feedback_text, hostile_students
+from .conftest import CHEATS, HOSTILE, feedback_text, hostile_students
 
 pytestmark = pytest.mark.grading
 
@@ -76,7 +76,7 @@ def test_hostile_submissions_never_stop_the_batch(graded, scores):
     run = graded["runs"][HOSTILE]
     log = run.stdout + run.stderr
     for student in ("solution", "blank", "loops", "chatty", "testedit", "testdel",
-                    "patcheshelper", *hostile_students()):
+                    "patcheshelper", *hostile_students(HOSTILE)):
         assert (HOSTILE, student) in scores, f"{student} was not graded:\n{log[-3000:]}"
     # A crashed kernel, an unreadable file, a misnamed or missing notebook: each is reported
     # by name and earns nothing; the batch goes on (nbgrader then exits 1).
@@ -89,9 +89,10 @@ def test_hostile_submissions_never_stop_the_batch(graded, scores):
     assert run.returncode == 1
 
 
-@pytest.mark.parametrize("student,cheat", list(hostile_students().items()))
-def test_cheats_earn_at_most_a_tenth(scores, student, cheat):
-    parts = autograded(scores, HOSTILE, student)
+@pytest.mark.parametrize("assignment,student,cheat", CHEATS,
+                         ids=[f"{a}-{cheat}" for a, _, cheat in CHEATS])
+def test_cheats_earn_at_most_a_tenth(scores, assignment, student, cheat):
+    parts = autograded(scores, assignment, student)
     earned = sum(s for s, _ in parts.values())
     maximum = sum(m for _, m in parts.values())
     assert earned <= 0.1 * maximum, f"{cheat!r} earned {earned} of {maximum}: {parts}"
@@ -104,9 +105,10 @@ def test_the_review_flags_a_renamed_notebook_and_a_failed_grading(graded):
     assert any("autograding failed" in flag for flag in graded["reviewed"]["crashes"])
 
 
-@pytest.mark.parametrize("student,cheat", list(hostile_students().items()))
-def test_the_review_flags_every_cheat(graded, student, cheat):
-    assert graded["reviewed"][student], f"{cheat!r} was not flagged"
+@pytest.mark.parametrize("assignment,student,cheat", CHEATS,
+                         ids=[f"{a}-{cheat}" for a, _, cheat in CHEATS])
+def test_the_review_flags_every_cheat(graded, assignment, student, cheat):
+    assert graded["reviewed"][(assignment, student)], f"{cheat!r} was not flagged"
 
 
 def test_an_attack_on_the_checks_is_caught_by_the_review(graded, scores):

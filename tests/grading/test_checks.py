@@ -252,6 +252,70 @@ FEEDBACK = [
      "every hs[t] holds the last state"),
     ("gru", "the list of states returned", "test_gru_forward",
      "returned a list of 6 items; return hs alone"),
+    ("language_model", "targets not shifted", "test_stream_windows",
+     "Likely cause: the targets are not shifted"),
+    ("language_model", "rows dealt out in turn", "test_stream_windows",
+     "each row must be one contiguous stretch of the text"),
+    ("language_model", "windows cut before the rows", "test_stream_windows",
+     "row b of a window must continue where row b of the window before it stopped"),
+    ("language_model", "windows batch-major", "test_stream_windows", "(transposed?)"),
+    ("language_model", "last, shorter window dropped", "test_stream_windows",
+     "the last window, shorter than T, is missing"),
+    ("language_model", "no token left for the last target", "test_stream_windows",
+     "a row holds L = (N - 1) // B inputs"),
+    ("language_model", "mask ignored", "test_masked_cross_entropy", "the mask is ignored"),
+    ("language_model", "divided by every position", "test_masked_cross_entropy",
+     "divide by the number of counted ones"),
+    ("language_model", "gradient not divided by the count", "test_masked_cross_entropy",
+     "the gradient is not divided by the number of counted positions"),
+    ("language_model", "gradient not masked", "test_masked_cross_entropy",
+     "the gradient is not masked"),
+    ("language_model", "largest logit not subtracted", "test_masked_cross_entropy",
+     "overflow encountered in exp"),
+    ("language_model", "mean of the sequences' perplexities", "test_perplexity",
+     "Likely cause: the mean of the sequences' perplexities"),
+    ("language_model", "exp at every position, then the mean", "test_perplexity",
+     "exp is taken at every position, then averaged"),
+    ("language_model", "mean of the time steps' losses", "test_perplexity",
+     "Likely cause: the mean of the time steps' mean losses"),
+    ("language_model", "mask ignored in the perplexity", "test_perplexity",
+     "Likely cause: the mask is ignored"),
+    ("language_model", "perplexity as 2 ** loss", "test_perplexity",
+     "the cross-entropy is in nats"),
+    ("language_model", "mask ignored", "test_perplexity", "this part's own code is right"),
+    ("language_model", "temperature after the softmax", "test_sample_index",
+     "Likely cause: the temperature is applied after the softmax"),
+    ("language_model", "logits multiplied by the temperature", "test_sample_index",
+     "the logits are multiplied by the temperature"),
+    ("language_model", "threshold not scaled by the total", "test_sample_index",
+     "compare their running sum with u * total"),
+    ("language_model", "a draw at temperature 0", "test_sample_index",
+     "temperature 0 takes the most likely token and draws nothing"),
+    ("language_model", "exp without the largest subtracted", "test_sample_index",
+     "Hint: subtract the largest logit before exp"),
+    ("language_model", "drawn from np.random", "test_sample_index", "u is not drawn from rng"),
+    ("language_model", "the last of tied logits at temperature 0", "test_sample_index",
+     "the last of the tied largest logits is taken"),
+    ("language_model", "state not carried", "test_train_step",
+     "Likely cause: the forward starts from zeros, not from the state it is given"),
+    ("language_model", "the given state returned", "test_train_step",
+     "Likely cause: the state returned is the one given"),
+    ("language_model", "gradients not clipped", "test_train_step",
+     "the optimizer stepped with gradients that were not clipped"),
+    ("language_model", "clipped after the step", "test_train_step",
+     "after model.backward and before optimizer.step()"),
+    ("language_model", "new state written into the given state's arrays", "test_train_step",
+     "the state the previous window left must stay as it was"),
+    ("language_model", "gradient not divided by the count", "test_train_step",
+     "this part's own code is right"),
+    ("language_model", "every step on the first window", "test_train_model",
+     "Likely cause: every step trains on the first window"),
+    ("language_model", "every step on the first window", "test_train_model",
+     "the perplexity on the held-out text is"),
+    ("language_model", "a new model at every step", "test_train_model",
+     "Likely cause: a new model (or optimizer) is built at every step"),
+    ("language_model", "targets not shifted", "test_train_model",
+     "this part's own code is right: your stream_windows from an earlier part is wrong"),
 ]
 
 
@@ -359,6 +423,17 @@ def test_a_copy_of_the_reference_under_another_name_earns_nothing(tmp_path):
     assert score == 0 and "runs the course's own code (a copy of rnncore's" in printed, printed
 
 
+def test_a_line_that_rnncore_also_has_is_not_a_copy_of_it():
+    """A generator expression written as rnncore writes one (LanguageModel.initial_state's) is
+    the learner's own: only a copied function is known as rnncore's."""
+    score, printed = run_part("rnn", "def rnn_step_joined(x, h_prev, weight, bias):\n"
+                              "    states = tuple(s.copy() for s in (x, h_prev))\n"
+                              "    joined = np.concatenate(states, axis=1)\n"
+                              "    return np.tanh(joined @ weight.T + bias)\n",
+                              "joined_step_case", seed=0)
+    assert score == 1, printed
+
+
 def test_each_test_cell_loads_a_fresh_copy_of_the_checks():
     """What one copy's caller changes, another copy does not see: a test cell's checks
     cannot be altered through an earlier cell's."""
@@ -366,5 +441,6 @@ def test_each_test_cell_loads_a_fresh_copy_of_the_checks():
     assert first is not second and first.reference is not second.reference
     first.compare = None
     assert callable(second.compare)
-    with pytest.raises(ValueError, match="assignment: expected one of bptt, gru, lstm, rnn"):
+    with pytest.raises(ValueError, match="assignment: expected one of bptt, gru, "
+                                         "language_model, lstm, rnn"):
         load_checks("framework")
