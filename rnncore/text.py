@@ -193,8 +193,8 @@ class LanguageModel(Module):
         condition whose learnt state to start from instead (models built with conditions).
 
         Returns logits (T, B, V) and the state after the last step, to pass to the next
-        window. Pass a copy of it, or detach nothing: the backward of this window stops at
-        its first step either way (truncated BPTT).
+        window. The backward pass of a window stops at its first step: the state passed in
+        is a constant to it (truncated BPTT), so there is nothing to detach.
         """
         if condition is not None:
             if state is not None:
