@@ -5,10 +5,16 @@ from pathlib import Path
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 COURSE = Path(__file__).resolve().parent
 
+# The language the class is taught in: "en", or "zh_CN" for the Chinese release, whose
+# instructions, hints and checks' feedback are Chinese (the same checks, the same points). It
+# picks the notebooks generate_assignment reads and writes, and so the gradebook's test cells.
+LANGUAGE = "en"
+IN_LANGUAGE = "" if LANGUAGE == "en" else "/" + LANGUAGE
+
 c.CourseDirectory.course_id = "rnns-properly"
 c.CourseDirectory.root = str(COURSE)
-c.CourseDirectory.source_directory = "solutions"      # instructor notebooks (with solutions)
-c.CourseDirectory.release_directory = "exercises"     # what learners download
+c.CourseDirectory.source_directory = "solutions" + IN_LANGUAGE    # instructor notebooks
+c.CourseDirectory.release_directory = "exercises" + IN_LANGUAGE   # what learners download
 
 # The exchange, where release_assignment puts assignments and collect finds submissions,
 # lives inside the course folder (nbgrader makes it writable by every user, with the sticky
@@ -43,8 +49,12 @@ c.Autograde.sanitize_preprocessors = [
 # "none" keeps a late submission's points.
 c.LateSubmissionPlugin.penalty_method = "zero"
 
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# What the release leaves in an answer cell, in the class's language
+STUBS = {"en": ("# YOUR CODE HERE", "YOUR ANSWER HERE"),
+         "zh_CN": ("# 在这里写你的代码", "在这里写你的回答")}
+CODE_STUB, TEXT_STUB = STUBS[LANGUAGE]
+c.ClearSolutions.code_stub = {"python": CODE_STUB + "\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = TEXT_STUB
 
 # zip_collect: downloads from Canvas, Moodle or Blackboard (file-name patterns in
 # rnncourse/instructor/plugins.py); every file that fits none is reported as an error.

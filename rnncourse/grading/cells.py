@@ -4,6 +4,7 @@ the count of a layer's parameters, each with the likely causes of the usual slip
 import numpy as np
 
 from .framework import CheckFailed, compare, compare_all, learner, reference
+from .messages import say
 from .problems import GATES, step_problem
 
 # The cache of each given step forward, in this order (the notebooks state it): a backward
@@ -45,12 +46,12 @@ def given_step_is_right(fn, kind, variants=({},)):
         want, want_cache = given_step(kind)(**problem, **extra)
         got, cache = learner(fn, **problem, **extra)
         pairs = list(zip(got, want, strict=True)) if kind == "lstm" else [(got, want)]
-        compare_all([(f"output {k}", g, w, ()) for k, (g, w) in enumerate(pairs)]
+        compare_all([(say("output {k}", k=k), g, w, ()) for k, (g, w) in enumerate(pairs)]
                     + [(f"cache[{k}]", g, w, ()) for k, (g, w) in
                        enumerate(zip(cache, want_cache, strict=True))
                        if isinstance(w, np.ndarray)])
         if any(g is not w for g, w in zip(cache, want_cache) if not isinstance(w, np.ndarray)):
-            raise CheckFailed("the cache's flags differ from the given step's")
+            raise CheckFailed(say("the cache's flags differ from the given step's"))
 
 
 def step_backward_case(backward, kind, seed, reset_after=True, **shape):
@@ -68,20 +69,21 @@ def step_backward_case(backward, kind, seed, reset_after=True, **shape):
     grads = learner(backward, **upstream, cache=course_cache(kind, problem, extra),
                     _may_change=("dh", "dc"))
     if type(grads) is not dict:
-        raise CheckFailed(f"expected a dict of gradients, got {type(grads).__name__}")
+        raise CheckFailed(say("expected a dict of gradients, got {kind}",
+                              kind=type(grads).__name__))
     missing = sorted(set(want) - set(grads))
     if missing:
-        raise CheckFailed(f"the gradients dict is missing {missing}")
+        raise CheckFailed(say("the gradients dict is missing {missing}", missing=missing))
     slips = _backward_alternatives(kind, problem, extra, upstream, want)
     comparisons = []
     for name in want:
         causes = [(explanation, alternative[name]) for explanation, alternative in slips
                   if name in alternative]
         if name.startswith("weight"):
-            causes.append(("the weight gradient is not summed over the batch (or divided by "
-                           "B)", want[name] / B))
+            causes.append((say("the weight gradient is not summed over the batch (or divided "
+                               "by B)"), want[name] / B))
         if name.startswith("bias"):
-            causes.append(("the bias gradient is averaged instead of summed over the batch",
+            causes.append((say("the bias gradient is averaged instead of summed over the batch"),
                            want[name] / B))
         comparisons.append((f"grads['{name}']", grads[name], want[name], causes))
     compare_all(comparisons)
@@ -129,22 +131,23 @@ def _backward_alternatives(kind, problem, extra, upstream, want):
     if kind == "rnn":
         h = outputs
         da = dh * (1.0 - h * h)
-        return [("tanh's slope is written 1 - h; it is 1 - h**2",
+        return [(say("tanh's slope is written 1 - h; it is 1 - h**2"),
                  _from_da(problem, dh * (1.0 - h), dh * (1.0 - h) @ problem["weight_hh"])),
-                ("tanh's slope 1 - h**2 is missing", _from_da(problem, dh, dh @
+                (say("tanh's slope 1 - h**2 is missing"), _from_da(problem, dh, dh @
                                                              problem["weight_hh"])),
-                ("the gradient for h_prev uses weight_hh transposed: it is da @ weight_hh",
+                (say("the gradient for h_prev uses weight_hh transposed: it is da @ weight_hh"),
                  {"h_prev": da @ problem["weight_hh"].T})]
     if kind == "lstm":
         backward = reference.lstm_step_backward
         no_dc = backward(dh, np.zeros_like(upstream["dc"]), cache)
-        return [("the upstream dc is missing: the cell's gradient is dc + dh * o * "
-                 "(1 - tanh(c)**2)", no_dc),
-                ("the gradient for c_prev misses the forget gate: it is dc_t * f",
+        return [(say("the upstream dc is missing: the cell's gradient is dc + dh * o * "
+                     "(1 - tanh(c)**2)"), no_dc),
+                (say("the gradient for c_prev misses the forget gate: it is dc_t * f"),
                  {"c_prev": want["c_prev"] / cache.f})]
-    return [("the sign of dz is flipped: h = (1 - z) n + z h_prev gives dz = dh * (h_prev - n)",
+    return [(say("the sign of dz is flipped: h = (1 - z) n + z h_prev gives "
+                 "dz = dh * (h_prev - n)"),
              _gru_backward(problem, cache, dh, dz_sign=-1.0)),
-            ("the direct path is missing from the gradient for h_prev: it includes dh * z",
+            (say("the direct path is missing from the gradient for h_prev: it includes dh * z"),
              {"h_prev": want["h_prev"] - dh * cache.z})]
 
 
@@ -155,6 +158,6 @@ def parameter_count_case(fn, kind, sizes=((3, 5), (10, 1), (1, 7))):
             D, H).num_parameters()
         gates = GATES[kind]
         compare(f"count({D}, {H})", got, float(want), likely_causes=[
-            ("the biases are missing", gates * H * (D + H)),
-            ("only one bias vector per gate is counted (torch has two)",
+            (say("the biases are missing"), gates * H * (D + H)),
+            (say("only one bias vector per gate is counted (torch has two)"),
              gates * (H * (D + H) + H))])

@@ -55,6 +55,7 @@ from pathlib import Path
 import numpy as np
 
 from . import guard, private_package
+from .messages import say
 
 RNNCORE = Path(__file__).resolve().parents[2] / "rnncore"        # installed beside rnncourse
 # Each copy of the checks has its own rnncore, named after the copy (unique in the process).
@@ -84,18 +85,18 @@ class Part:
         message = None
         try:
             if self.tampered:
-                raise CheckFailed(
-                    "the notebook has replaced " + ", ".join(self.tampered[:4])
-                    + (" and more" if len(self.tampered) > 4 else "")
-                    + ": the checks cannot trust their own arithmetic. Remove the code that "
-                    "does it, restart the kernel and run all cells")
+                raise CheckFailed(say(
+                    "the notebook has replaced {names}{more}: the checks cannot trust their "
+                    "own arithmetic. Remove the code that does it, restart the kernel and run "
+                    "all cells", names=", ".join(self.tampered[:4]),
+                    more=say(" and more") if len(self.tampered) > 4 else ""))
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 case(*args, **kwargs)
         except CheckFailed as failure:
             message = str(failure)
         except NotImplementedError:
-            message = "not implemented yet (the function raises NotImplementedError)"
+            message = say("not implemented yet (the function raises NotImplementedError)")
         except Exception as error:  # the learner's code crashed: report it, do not stop
             message = describe_error(error)
         self.results.append((description, weight, message, _notes))
@@ -106,15 +107,16 @@ class Part:
         earned = sum(weight for _, weight, message, _ in self.results if message is None)
         said = set()
         for description, _, message, notes in self.results:
-            print(f"{'PASS' if message is None else 'FAIL'}  {description}")
+            print(f"{say('PASS') if message is None else say('FAIL')}  {description}")
             if message is not None:
                 print("      " + message.replace("\n", "\n      "))
             for note in notes:                         # each note once, where it first shows
                 if note not in said:
                     said.add(note)
-                    print(f"      note: {note}")
+                    print("      " + say("note: {note}", note=note))
         points = round(self.points * earned / total, 2) if total else 0.0
-        print(f"{self.name}: {points:g} of {self.points} points")
+        print(say("{name}: {points:g} of {total} points", name=self.name, points=points,
+                  total=self.points))
         return points
 
 
@@ -134,15 +136,17 @@ def describe_error(error):
     own = [frame for frame in frames if not guard._inside(frame.filename, course)
            and not guard._inside(frame.filename, guard.LIBRARIES)]
     if not own:
-        return (f"the check itself failed ({type(error).__name__}: {error}). This is a fault "
-                "in the course's checks, not in your code: please report it")
+        return say("the check itself failed ({kind}: {error}). This is a fault in the course's "
+                   "checks, not in your code: please report it",
+                   kind=type(error).__name__, error=error)
     frame = own[-1]
-    where = f" (in {frame.name}, line {frame.lineno}: {(frame.line or '').strip()})"
-    message = f"your code raised {type(error).__name__}: {error}{where}"
+    message = say("your code raised {kind}: {error} (in {function}, line {line}: {code})",
+                  kind=type(error).__name__, error=error, function=frame.name,
+                  line=frame.lineno, code=(frame.line or "").strip())
     text = str(error)
     if "matmul" in text and "mismatch" in text:
-        message += (". Hint: weights are stored (outputs, inputs), so a product with the "
-                    "input is x @ weight_ih.T")
+        message += say(". Hint: weights are stored (outputs, inputs), so a product with the "
+                       "input is x @ weight_ih.T")
     return message
 
 
@@ -162,52 +166,61 @@ def learner(function, _copies=True, _allow=(), _may_change=(), **arguments):
     (a state, an input, a weight, a cache), except for the arguments named in ``_may_change``
     (an upstream gradient, which no caller reads again), which only earn a note."""
     if not callable(function):
-        raise CheckFailed(f"expected a function, got {type(function).__name__}")
-    name = getattr(function, "__name__", "your function")
+        raise CheckFailed(say("expected a function, got {kind}", kind=type(function).__name__))
+    name = getattr(function, "__name__", None) or say("your function")
     accepted = guard.parameters(function)
     if accepted is not None and set(arguments) - set(accepted):
         missing = [argument for argument in arguments if argument not in accepted]
-        raise CheckFailed(
-            f"{name} has no parameter {', '.join(f'`{m}`' for m in missing)}: the checks call "
-            f"it by the parameter names the notebook gives, ({', '.join(arguments)}); yours "
-            f"are ({', '.join(accepted)}). Keep the given names")
+        raise CheckFailed(say(
+            "{name} has no parameter {missing}: the checks call it by the parameter names the "
+            "notebook gives, ({given}); yours are ({accepted}). Keep the given names",
+            name=name, missing=", ".join(f"`{m}`" for m in missing),
+            given=", ".join(arguments), accepted=", ".join(accepted)))
     result, report = guard.run_learner_code(function, arguments, _allowed + tuple(_allow),
                                             copies=_copies)
     if report.reached:
         reached = list(dict.fromkeys(report.reached))
         places = ", ".join(reached[:3]) + (", ..." if len(reached) > 3 else "")
-        raise CheckFailed(f"{name} runs the course's own code ({places}): the assignment is "
-                          "to write the computation yourself with NumPy")
+        raise CheckFailed(say("{name} runs the course's own code ({places}): the assignment is "
+                              "to write the computation yourself with NumPy",
+                              name=name, places=places))
     if report.tracing_switched_off:
-        raise CheckFailed(f"{name} switched off the checks' tracing of what it calls "
-                          "(sys.setprofile or sys.settrace): remove that")
+        raise CheckFailed(say("{name} switched off the checks' tracing of what it calls "
+                              "(sys.setprofile or sys.settrace): remove that", name=name))
     for argument in report.changed:
         if argument in _may_change:
-            note(f"{name} changed its argument `{argument}` in place. No caller reads it "
-                 "again, so that is harmless here; computing into a new array is safer")
+            note(say("{name} changed its argument `{argument}` in place. No caller reads it "
+                     "again, so that is harmless here; computing into a new array is safer",
+                     name=name, argument=argument))
             continue
-        kept = ", and returns or caches that same array," if guard.holds(
-            result, report.arguments[argument]) else ""
-        raise CheckFailed(
-            f"{name} changed its argument `{argument}` in place{kept} but its caller still "
-            f"needs the value it passed in. Compute the result into a new array: `a = b + c` "
-            f"makes one, `a = b; a += c` writes into b")
+        if guard.holds(result, report.arguments[argument]):
+            raise CheckFailed(say(
+                "{name} changed its argument `{argument}` in place, and returns or caches that "
+                "same array, but its caller still needs the value it passed in. Compute the "
+                "result into a new array: `a = b + c` makes one, `a = b; a += c` writes into b",
+                name=name, argument=argument))
+        raise CheckFailed(say(
+            "{name} changed its argument `{argument}` in place but its caller still needs the "
+            "value it passed in. Compute the result into a new array: `a = b + c` makes one, "
+            "`a = b; a += c` writes into b", name=name, argument=argument))
     if report.printed.strip():
         lines = report.printed.strip().splitlines()
         shown = "\n        ".join(line[:120] for line in lines[:3])
-        more = f" (and {len(lines) - 3} more lines)" if len(lines) > 3 else ""
-        note(f"{name} printed:\n        {shown}{more}")
+        more = say(" (and {count} more lines)", count=len(lines) - 3) if len(lines) > 3 else ""
+        note(say("{name} printed:", name=name) + f"\n        {shown}{more}")
     if report.warnings:
-        note(f"{name} caused the warning {report.warnings[0]}"
-             + (f" (and {len(report.warnings) - 1} more)" if len(report.warnings) > 1 else ""))
+        more = (say(" (and {count} more)", count=len(report.warnings) - 1)
+                if len(report.warnings) > 1 else "")
+        note(say("{name} caused the warning {warning}", name=name,
+                 warning=report.warnings[0]) + more)
     return result
 
 
 def _shape_hint(shape, want):
     if len(shape) == 2 and shape == want[::-1]:
-        return " (transposed?)"
+        return say(" (transposed?)")
     if len(shape) + 1 == len(want) and shape == want[1:]:
-        return " (the batch axis is missing)"
+        return say(" (the batch axis is missing)")
     return ""
 
 
@@ -218,33 +231,37 @@ def mismatch(name, actual, expected, likely_causes=()):
     matches an alternative (with the same tolerance), the message names that explanation.
     """
     if actual is None:
-        return f"{name}: got None; did you forget to return it?"
+        return say("{name}: got None; did you forget to return it?", name=name)
     try:
         shape, values, dtype = guard.as_numbers(actual)
     except guard.NotNumbers as problem:
         return f"{name}: {problem}"
     want_shape, want, _ = guard.as_numbers(np.asarray(expected, dtype=np.float64))
     if dtype == "float16":
-        return f"{name}: got float16 numbers, too few digits to check; use float64"
+        return say("{name}: got float16 numbers, too few digits to check; use float64",
+                   name=name)
     if shape != want_shape:
-        return (f"{name}: expected shape {want_shape}, got {shape}"
-                f"{_shape_hint(shape, want_shape)}")
+        return say("{name}: expected shape {want}, got {got}", name=name, want=want_shape,
+                   got=shape) + _shape_hint(shape, want_shape)
     for k, value in enumerate(values):
         if not guard.is_finite(value):
-            return (f"{name}: contains NaN or inf (first at index "
-                    f"{guard.unravel(k, shape)}); an exp() that overflows is a usual cause")
+            return say("{name}: contains NaN or inf (first at index {index}); an exp() that "
+                       "overflows is a usual cause", name=name,
+                       index=guard.unravel(k, shape))
     worst, error, within = guard.largest_error(values, want, dtype)
     if within:
         return None
     e, a = guard.distinct_digits(want[worst], values[worst])
     wrong = sum(1 for x, w in zip(values, want)
                 if not (x - w if x >= w else w - x) <= guard.tolerance(w, dtype))
-    message = (f"{name}: wrong values ({wrong} of {len(want)}); largest error {error:.3g} at "
-               f"index {guard.unravel(worst, shape)} (expected {e}, got {a})")
+    message = say("{name}: wrong values ({wrong} of {count}); largest error {error:.3g} at "
+                  "index {index} (expected {expected}, got {got})", name=name, wrong=wrong,
+                  count=len(want), error=error, index=guard.unravel(worst, shape),
+                  expected=e, got=a)
     for explanation, alternative in likely_causes:
         alt_shape, alt, _ = guard.as_numbers(np.asarray(alternative, dtype=np.float64))
         if alt_shape == shape and guard.largest_error(values, alt, dtype)[2]:
-            return f"{message}. Likely cause: {explanation}"
+            return message + say(". Likely cause: {explanation}", explanation=explanation)
     return message
 
 
@@ -369,21 +386,23 @@ def _with_course_versions(function, run, wrong, stand_ins, given, failed):
     after it failed with the learner's own), and say why."""
     names = ", ".join(wrong)
     if given:
-        whose = (f"the {names} your notebook holds is not the one given at the top (run "
-                 "that cell again, and keep the name for the given function alone)")
-        course = "the given one"
+        whose = say("the {names} your notebook holds is not the one given at the top (run "
+                    "that cell again, and keep the name for the given function alone)",
+                    names=names)
+        course = say("the given one")
     else:
-        whose, course = f"your {names} from an earlier part is wrong", "the course's version"
+        whose = say("your {names} from an earlier part is wrong", names=names)
+        course = say("the course's version")
     try:
         _with_stand_ins(function, {name: stand_ins[name] for name in wrong}, run)
     except Exception as again:      # reported as it fails with the right function
         said = again if isinstance(again, CheckFailed) else describe_error(again)
-        raise CheckFailed(f"{said}\n({whose}; this part also fails with {course} in its "
-                          "place)") from None
+        raise CheckFailed(f"{said}\n" + say("({whose}; this part also fails with {course} in "
+                                            "its place)", whose=whose, course=course)) from None
     if failed:
-        note(f"this part's own code is right: it failed only because {whose}, so it was "
-             f"checked with {course} in its place")
+        note(say("this part's own code is right: it failed only because {whose}, so it was "
+                 "checked with {course} in its place", whose=whose, course=course))
     else:
-        note(f"this part's own code is right: {whose}, so it was checked with {course} in "
-             "its place")
+        note(say("this part's own code is right: {whose}, so it was checked with {course} in "
+                 "its place", whose=whose, course=course))
     return None

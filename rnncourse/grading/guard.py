@@ -32,6 +32,8 @@ import warnings
 
 import numpy as np
 
+from .messages import say
+
 # -- reached without any name a notebook can rebind ------------------------------------------
 
 _type = ().__class__.__class__                      # type itself, whatever builtins.type holds
@@ -116,7 +118,7 @@ def _python_function_problem(function, folders):
             _inside(code.co_filename, STANDARD_LIBRARY) and \
             _inside(wrapped.__code__.co_filename, folders):
         return None
-    return f"a function defined in {code.co_filename}"
+    return say("a function defined in {file}", file=code.co_filename)
 
 
 def _class_module(t):
@@ -132,13 +134,13 @@ def _numpy_problem(name, obj, folders):
         return _python_function_problem(obj, folders)
     if kind in _NAMED_C_CALLABLES and (_static(t) or kind == "cython_function_or_method"):
         if obj.__name__ != NUMPY_ALIASES.get(name, name):
-            return f"numpy's {obj.__name__}"
+            return say("numpy's {name}", name=obj.__name__)
         if kind == "_ArrayFunctionDispatcher":
             implementation = obj._implementation
             if _type(implementation) is _BUILTIN:
                 return _numpy_problem(obj.__name__, implementation, folders)
             if _type(implementation) is not _FUNCTION:
-                return "a dispatcher around something else"
+                return say("a dispatcher around something else")
             return _python_function_problem(implementation, folders)
         if kind == "builtin_function_or_method":
             owner = obj.__self__
@@ -151,21 +153,21 @@ def _numpy_problem(name, obj, folders):
     if not _static(t):
         module = _class_module(t)
         if module.split(".")[0] != "numpy" or kind in ("vectorize", "partial"):
-            return f"an object of class {module}.{kind}"
+            return say("an object of class {name}", name=f"{module}.{kind}")
         return None
     if kind == "type" and not _static(obj):
         module = _class_module(obj)
         if module.split(".")[0] != "numpy":
-            return f"the class {module}.{_type_name(obj)}"
+            return say("the class {name}", name=f"{module}.{_type_name(obj)}")
     return None
 
 
 def _builtin_problem(name, obj, module_name):
     t = _type(obj)
     if t is not _BUILTIN:
-        return f"a {_type_name(t)}"
+        return say("a {kind}", kind=_type_name(t))
     if obj.__name__ != name:
-        return f"the builtin {obj.__name__}"
+        return say("the builtin {name}", name=obj.__name__)
     owner = obj.__self__
     owner_name = owner.__name__ if _type(owner).__name__ == "module" else None
     if name != "open" and owner_name != module_name:
@@ -186,12 +188,14 @@ def tampered():
         if name in builtins:
             problem = _builtin_problem(name, builtins[name], "builtins")
             if problem:
-                found.append(f"builtins.{name} (now {problem})")
+                found.append(say("{name} (now {problem})", name=f"builtins.{name}",
+                                 problem=problem))
     for name in BUILTIN_TYPES:
         if name in builtins:
             value = builtins[name]
             if _type(value) is not _type or not _static(value) or _type_name(value) != name:
-                found.append(f"builtins.{name} (now {value!r:.60})")
+                found.append(say("{name} (now {problem})", name=f"builtins.{name}",
+                                  problem=f"{value!r:.60}"))
     numpy_folders = [os.path.realpath(os.path.dirname(np.__file__))]
     for label, module in (("numpy", np), ("numpy.linalg", np.linalg),
                           ("numpy.random", np.random)):
@@ -200,17 +204,19 @@ def tampered():
                 continue
             problem = _numpy_problem(name, obj, numpy_folders)
             if problem:
-                found.append(f"{label}.{name} (now {problem})")
+                found.append(say("{name} (now {problem})", name=f"{label}.{name}",
+                                      problem=problem))
     import math
     for name, obj in _module_items(math):
         if not name.startswith("_") and callable(obj):
             problem = _builtin_problem(name, obj, "math")
             if problem:
-                found.append(f"math.{name} (now {problem})")
+                found.append(say("{name} (now {problem})", name=f"math.{name}",
+                                  problem=problem))
     for name in SYS_FUNCTIONS:
         problem = _builtin_problem(name, sys.__dict__.get(name), "sys")
         if problem:
-            found.append(f"sys.{name} (now {problem})")
+            found.append(say("{name} (now {problem})", name=f"sys.{name}", problem=problem))
     setprofile = threading.__dict__.get("setprofile")
     if _type(setprofile) is not _FUNCTION or \
             _python_function_problem(setprofile, STANDARD_LIBRARY):
@@ -234,7 +240,8 @@ def as_numbers(value):
     if _genuine_ndarray(value):
         kind = value.dtype.kind
         if kind not in "fiu":
-            raise NotNumbers(f"expected real numbers, got dtype {value.dtype.name}")
+            raise NotNumbers(say("expected real numbers, got dtype {dtype}",
+                                 dtype=value.dtype.name))
         return tuple(value.shape), t.tolist(t.ravel(value)), value.dtype.name
     if t is float or t is int:
         return (), [value + 0.0], "float64"
@@ -242,12 +249,12 @@ def as_numbers(value):
             value.dtype.kind in "fiu":
         return (), [value.item() + 0.0], value.dtype.name
     if _type(value) is bool or (_static(t) and _type_name(t) == "bool"):
-        raise NotNumbers("expected a number, got a bool")
+        raise NotNumbers(say("expected a number, got a bool"))
     name = _type_name(t)
     if _type_name(t) == "ndarray" or (not _static(t) and "ndarray" in
                                       [_type_name(b) for b in t.__mro__]):
-        raise NotNumbers(f"expected a plain NumPy array, got a subclass {name}")
-    raise NotNumbers(f"expected a NumPy array, got {name}")
+        raise NotNumbers(say("expected a plain NumPy array, got a subclass {name}", name=name))
+    raise NotNumbers(say("expected a NumPy array, got {name}", name=name))
 
 
 def is_finite(x):
@@ -430,7 +437,7 @@ def run_learner_code(function, arguments, allowed=(), copies=True):
             elif not allowed_frames and in_course(code.co_filename):
                 report.reached.append(f"{os.path.basename(code.co_filename)}:{code.co_name}")
             elif not allowed_frames and is_reference(code):
-                report.reached.append(f"a copy of rnncore's {code.co_name}")
+                report.reached.append(say("a copy of rnncore's {name}", name=code.co_name))
         elif event == "return":
             if allowed_frames and frame is allowed_frames[-1]:
                 allowed_frames.pop()

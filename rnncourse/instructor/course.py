@@ -23,6 +23,16 @@ def nbgrader(course, *args, check=True):
     return result
 
 
+def course_config(course):
+    """What ``course``'s nbgrader_config.py defines (its ``LANGUAGE``, ``STUBS``...)."""
+    from traitlets.config import Config
+
+    path = Path(course) / "nbgrader_config.py"
+    namespace = {"get_config": Config, "__file__": str(path)}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    return namespace
+
+
 def new_course(path, assignments):
     """A course at ``path`` with the repository's config and source notebooks, and the given
     assignments generated (its exchange, as the config says, is ``path/exchange``)."""

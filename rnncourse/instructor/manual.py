@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-# What ClearSolutions leaves in an answer cell of the release (nbgrader_config.py)
-TEXT_STUB = "YOUR ANSWER HERE"
+from .course import course_config
+
 # Control characters a learner's text could use to rewrite what the terminal shows
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -52,8 +52,9 @@ def written_answer(course, assignment, student, notebook, cell):
         for found in cells:
             if found.get("metadata", {}).get("nbgrader", {}).get("grade_id") == cell:
                 text = found.source.strip()
-                if not text or text == TEXT_STUB:
-                    return f"(left as released: {TEXT_STUB})"
+                stub = course_config(course)["TEXT_STUB"]    # the class's language's
+                if not text or text == stub:
+                    return f"(left as released: {stub})"
                 return text
         return f"(no cell {cell!r} in {folder}/{student}/{assignment}/{notebook}.ipynb)"
     return f"(no notebook: neither autograded/ nor submitted/ holds " \

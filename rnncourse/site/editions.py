@@ -131,9 +131,10 @@ def catalogues():
 
 # What a translation must carry over unchanged: math, code, roles and their targets, links'
 # targets (the text of a link is translated; where it points is not), and the numbered or
-# named fields that code fills in ("after {0} steps", "{{share}} of the state").
+# named fields that code fills in ("after {0} steps", "{{share}} of the state", the checks'
+# "{name}: expected shape {want}").
 MARKUP = re.compile(r"\$\$.*?\$\$|\$[^$]+\$|\{[a-z:]+\}`[^`]*`|``[^`]+``|`[^`]+`|\]\([^)]*\)"
-                    r"|\{\{\w+\}\}|\{\d+\}", re.DOTALL)
+                    r"|\{\{\w+\}\}|\{\w+(?::[^{}`]*)?\}", re.DOTALL)
 
 
 def markup(text):
@@ -194,7 +195,7 @@ SHOWN = [(re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
          (re.compile(r"\{download\}`([^`<]*?)\s*<[^`]*>`"), r"\1"),
          (re.compile(r"\{[a-z:]+\}`[^`]*`"), "X"),
          (re.compile(r"\$\$.*?\$\$|\$[^$]+\$|``[^`]+``|`[^`]+`", re.DOTALL), "X"),
-         (re.compile(r"\{\{\w+\}\}|\{\d+\}"), FIELD),
+         (re.compile(r"\{\{\w+\}\}|\{\w+(?::[^{}`]*)?\}"), FIELD),
          (re.compile(r"\\([*\\.])"), r"\1")]
 LATIN = "A-Za-z0-9"
 # Simplified characters in Taiwan usage, and the zh-CN word for each.
