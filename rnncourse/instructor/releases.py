@@ -5,7 +5,8 @@ no language's notebook can go stale.
 ``solutions/LANGUAGE/NAME/NAME.ipynb``, with the same cells and the same code:
 
 - every markdown block, code comment and docstring is translated from the assignment's
-  catalogue, ``locales/LANGUAGE/LC_MESSAGES/assignments/NAME.po``;
+  catalogue, ``locales/LANGUAGE/LC_MESSAGES/assignments/NAME.po``, and a link to one of the
+  site's pages leads to that page in the language's edition;
 - every test cell loads its checks in the language (``load_checks("rnn", "zh_CN")``: their
   messages come from ``locales/LANGUAGE/LC_MESSAGES/grading/``, see
   :mod:`rnncourse.grading.messages`) and names its checks in it (the first argument of each
@@ -35,6 +36,7 @@ import nbformat
 
 from .. import manifest
 from ..grading import messages
+from ..site import EDITIONS
 from ..site.i18n import catalogue
 from ..site.notebooks import Untranslated, has_words, translate_comments, translate_markdown
 from .course import nbgrader
@@ -176,6 +178,19 @@ def is_test_cell(cell):
     return bool(meta.get("grade")) and not meta.get("solution")
 
 
+def _site_base():
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return config["html"]["baseurl"]
+
+
+def in_edition(text, language):
+    """``text`` with its links to the site's pages pointing at ``language``'s edition."""
+    base = _site_base()
+    return text.replace(f"]({base}", f"]({base}{EDITIONS[language][0]}")
+
+
 def translate_source(notebook, name, language):
     """The English source notebook of assignment ``name`` in ``language``. Raises
     :class:`Untranslated` listing every message without a translation."""
@@ -185,9 +200,10 @@ def translate_source(notebook, name, language):
     for k, cell in enumerate(notebook.cells):
         where = f"assignments/{name}.po ({name} cell {k + 1})"
         if cell.cell_type == "markdown":
-            cell.source = _between_markers(
+            cell.source = in_edition(_between_markers(
                 cell.source,
-                lambda text, where=where: translate_markdown(text, translations, where, missing))
+                lambda text, where=where: translate_markdown(text, translations, where, missing)),
+                language)
         elif cell.cell_type == "code":
             cell.source = translate_code(cell.source, translations, where, missing,
                                          is_test_cell(cell), language)
