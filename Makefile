@@ -43,6 +43,7 @@ book: $(STAMP) $(VENDOR)/.copied
 # from what the last site build's cells asked to translate, then fill in what is missing.
 translations: book
 	$(BIN)/python -m rnncourse.site.editions catalogues
+	$(BIN)/python -m rnncourse.instructor.releases catalogues
 	$(BIN)/python -m rnncourse.site.editions check || true
 
 test: $(STAMP) lint
@@ -55,12 +56,11 @@ test-fast: $(STAMP) lint
 # The chapters and assignments come from _toc.yml and solutions/ (see rnncourse/manifest.py).
 MANIFEST = $(BIN)/python -m rnncourse.manifest
 
-# The student release, regenerated from the instructor notebooks in solutions/.
+# The student releases, regenerated from the instructor notebooks in solutions/: first each
+# translated language's source notebooks (solutions/LANGUAGE/, through its catalogues), then
+# every language's release with nbgrader (rnncourse/instructor/releases.py).
 exercises: $(STAMP)
-	for name in $$($(MANIFEST) assignments); do \
-	    PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/nbgrader generate_assignment $$name --force \
-	        || exit 1; \
-	done
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m rnncourse.instructor.releases
 
 # The chapters as .ipynb files beside their MyST sources, for Colab and Binder launch links;
 # then each in every translated edition's language, in book/LANGUAGE/ (rnncourse/site/notebooks.py).

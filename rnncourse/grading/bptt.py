@@ -19,6 +19,7 @@ from .framework import (
     note,
     reference,
 )
+from .messages import say
 from .problems import expected_outputs, sequence_problem, step_problem, weights_of
 
 __all__ = ["Part", "step_joined_backward_case", "rnn_backward_case", "numerical_gradient_case",
@@ -66,17 +67,18 @@ def _joined_slips(problem, dh, want):
         return {"x": dxh[:, :D], "h_prev": dxh[:, D:], "weight": da.T @ xh,
                 "bias": da.sum(axis=0)}
 
-    slips = [("tanh's slope is written 1 - h; it is 1 - h**2", from_da(dh * (1.0 - h))),
-             ("tanh's slope 1 - h**2 is missing", from_da(dh))]
+    slips = [(say("tanh's slope is written 1 - h; it is 1 - h**2"), from_da(dh * (1.0 - h))),
+             (say("tanh's slope 1 - h**2 is missing"), from_da(dh))]
     dxh = (dh * (1.0 - h * h)) @ weight
     H = h.shape[1]
     # With D == H, a split at the wrong place gives both gradients their right shapes.
-    slips.append(("the gradient for [x, h_prev] is split at the wrong place: x's D features "
-                  "come first in xh, then h_prev's H", {"x": dxh[:, -D:], "h_prev": dxh[:, :H]}))
+    slips.append((say("the gradient for [x, h_prev] is split at the wrong place: x's D "
+                      "features come first in xh, then h_prev's H"),
+                  {"x": dxh[:, -D:], "h_prev": dxh[:, :H]}))
     B = xh.shape[0]
-    slips.append(("the weight gradient is not summed over the batch (or divided by B)",
+    slips.append((say("the weight gradient is not summed over the batch (or divided by B)"),
                   {"weight": want["weight"] / B}))
-    slips.append(("the bias gradient is averaged instead of summed over the batch",
+    slips.append((say("the bias gradient is averaged instead of summed over the batch"),
                   {"bias": want["bias"] / B}))
     return slips
 
@@ -89,19 +91,17 @@ def _split_shapes(grads, B, D, H):
     split gradient for [x, h_prev], or None."""
     shapes = {name: getattr(grads.get(name), "shape", None) for name in ("x", "h_prev")}
     if shapes["x"] == (B, D + H) or shapes["h_prev"] == (B, D + H):
-        return ("grads['x'] and grads['h_prev'] must be the two parts of the gradient for "
-                f"[x, h_prev] (B, D + H) = {(B, D + H)}: x's are its first D columns, "
-                f"{(B, D)}, h_prev's the last H, {(B, H)}; got {shapes['x']} and "
-                f"{shapes['h_prev']}. Likely cause: the gradient for [x, h_prev] is not split")
+        return say("grads['x'] and grads['h_prev'] must be the two parts of the gradient for "
+                   "[x, h_prev] (B, D + H) = {whole}: x's are its first D columns, {want_x}, "
+                   "h_prev's the last H, {want_h}; got {got_x} and {got_h}. Likely cause: the "
+                   "gradient for [x, h_prev] is not split", whole=(B, D + H), want_x=(B, D),
+                   want_h=(B, H), got_x=shapes["x"], got_h=shapes["h_prev"])
     if D != H and shapes["x"] == (B, H) and shapes["h_prev"] == (B, D):
-        return (f"grads['x'] has the shape {(B, H)} and grads['h_prev'] {(B, D)}; expected "
-                f"{(B, D)} and {(B, H)}. Likely cause: the gradient for [x, h_prev] is split at "
-                "the wrong place: x's D features come first in xh, then h_prev's H")
+        return say("grads['x'] has the shape {got_x} and grads['h_prev'] {got_h}; expected "
+                   "{want_x} and {want_h}. Likely cause: the gradient for [x, h_prev] is split "
+                   "at the wrong place: x's D features come first in xh, then h_prev's H",
+                   got_x=(B, H), got_h=(B, D), want_x=(B, D), want_h=(B, H))
     return None
-
-
-MATMUL_HINT = (". Hint: weight is (H, D + H), so the gradient for [x, h_prev] is da @ weight, "
-               "(B, D + H), and the weight's own gradient is da.T @ xh, (H, D + H)")
 
 
 def step_joined_backward_case(fn, seed, **shape):
@@ -121,16 +121,21 @@ def step_joined_backward_case(fn, seed, **shape):
     except Exception as error:
         message = describe_error(error)
         if "matmul" in str(error) and "mismatch" in str(error):
-            message = message.split(". Hint:")[0] + MATMUL_HINT
+            # the framework's hint (x @ weight_ih.T) does not fit a joined weight: ours instead
+            hint = say(". Hint: weights are stored (outputs, inputs), so a product with the "
+                       "input is x @ weight_ih.T")
+            message = message.removesuffix(hint) + say(
+                ". Hint: weight is (H, D + H), so the gradient for [x, h_prev] is da @ weight, "
+                "(B, D + H), and the weight's own gradient is da.T @ xh, (H, D + H)")
         raise CheckFailed(message) from None
     if type(grads) is not dict:
-        raise CheckFailed("expected a dict of gradients with the keys 'x', 'h_prev', 'weight' "
-                          f"and 'bias', got {type(grads).__name__}")
+        raise CheckFailed(say("expected a dict of gradients with the keys 'x', 'h_prev', "
+                              "'weight' and 'bias', got {kind}", kind=type(grads).__name__))
     missing = [name for name in want if name not in grads]
     if missing:
-        raise CheckFailed(f"the gradients dict is missing {missing}: it has the keys 'x' "
-                          f"{SHAPES['x']}, 'h_prev' {SHAPES['h_prev']}, 'weight' "
-                          f"{SHAPES['weight']} and 'bias' {SHAPES['bias']}")
+        raise CheckFailed(say("the gradients dict is missing {missing}: it has the keys 'x' "
+                              "{x}, 'h_prev' {h_prev}, 'weight' {weight} and 'bias' {bias}",
+                              missing=missing, **SHAPES))
     split = _split_shapes(grads, B, D, H)
     if split:
         raise CheckFailed(split)
@@ -163,24 +168,25 @@ def rnn_backward_case(forward, backward, seed, **shape):
         per_step[t] = reference.rnn_step_backward(dhs[t] + dh, reference.rnn_step_forward(
             x[t], hs[t - 1] if t else h0, **weights)[1])
         dh = per_step[t]["h_prev"]
-    one_step = [(f"the weight gradients are those of the {which} step only: add every "
-                 "step's", {k: per_step[t][k] for k in weights})
-                for which, t in (("first", 0), ("last", -1))]
+    one_step = [(which, {k: per_step[t][k] for k in weights}) for which, t in (
+        (say("the weight gradients are those of the first step only: add every step's"), 0),
+        (say("the weight gradients are those of the last step only: add every step's"), -1))]
     given = learner(forward, x=x, h0=h0, **weights)
     if type(given) is not tuple or len(given) != 2:
-        raise CheckFailed("rnn_forward (given at the top of the notebook) was changed: it must "
-                          "return (hs, caches)")
+        raise CheckFailed(say("rnn_forward (given at the top of the notebook) was changed: it "
+                              "must return (hs, caches)"))
     caches = given[1]
 
     def run():
         grads = learner(backward, dhs=dhs, caches=caches, _may_change=("dhs",))
         if type(grads) is not dict:
-            raise CheckFailed(f"expected a dict of gradients, got {type(grads).__name__}")
+            raise CheckFailed(say("expected a dict of gradients, got {kind}",
+                                  kind=type(grads).__name__))
         missing = sorted(set(want) - set(grads))
         if missing:
-            raise CheckFailed(f"the gradients dict is missing {missing}")
+            raise CheckFailed(say("the gradients dict is missing {missing}", missing=missing))
         wrong = [m for m in (mismatch(f"grads['{name}']", grads[name], want[name], [
-            ("the gradient flowing back from step t+1 into h_t is not added", local[name])]
+            (say("the gradient flowing back from step t+1 into h_t is not added"), local[name])]
             + [(why, alternative[name]) for why, alternative in one_step
                if name in alternative]) for name in want) if m]
         if wrong:
@@ -228,24 +234,24 @@ def numerical_gradient_case(fn, shape=(2, 2), h=None, seed=0, strided=False):
     # The function's job is to change x in place and put it back, so it gets x itself.
     got = learner(fn, _copies=False, _allow=(f.__code__, value.__code__), _may_change=("x",),
                   **arguments)
-    compare("x after the call", x, original)
+    compare(say("x after the call"), x, original)
     if not calls:
-        raise CheckFailed("f was never called: perturb x in place and call f()")
-    ignored = (f"h is ignored: the difference must use the h it is given ({h:g})"
+        raise CheckFailed(say("f was never called: perturb x in place and call f()"))
+    ignored = (say("h is ignored: the difference must use the h it is given ({h:g})", h=h)
                if h is not None else None)
-    causes = [("a one-sided difference (f(x+h) - f(x)) / h is only accurate to about h: use "
-               "(f(x+h) - f(x-h)) / 2h", one_sided),
-              ("the gradient is zero everywhere: x.ravel() or x.flatten() is a copy when x is "
-               "not contiguous, so changing it leaves x alone; index x itself (np.ndindex)",
-               np.zeros_like(centred))]
+    causes = [(say("a one-sided difference (f(x+h) - f(x)) / h is only accurate to about h: "
+                   "use (f(x+h) - f(x-h)) / 2h"), one_sided),
+              (say("the gradient is zero everywhere: x.ravel() or x.flatten() is a copy when x "
+                   "is not contiguous, so changing it leaves x alone; index x itself "
+                   "(np.ndindex)"), np.zeros_like(centred))]
     if ignored:
         causes.append((ignored, ignores_h))
-    compare("gradient", got, centred, likely_causes=causes)
+    compare(say("gradient"), got, centred, likely_causes=causes)
     # float32's tolerance is wider than the difference h makes: an answer nearer the default
     # step's quotient than the given step's ignored h.
     if ignored and _farther(got, centred, ignores_h):
-        raise CheckFailed(f"gradient: nearer the difference with h = 1e-05 than with the given "
-                          f"h. Likely cause: {ignored}")
+        raise CheckFailed(say("gradient: nearer the difference with h = 1e-05 than with the "
+                              "given h. Likely cause: {explanation}", explanation=ignored))
 
 
 def _farther(got, want, alternative):
@@ -267,23 +273,24 @@ def clip_case(fn, seed, zero=False):
         torch_scale = min(1.0, max_norm / (norm + 1e-6))
         result = learner(fn, grads=grads, max_norm=max_norm, _may_change=("grads",))
         if type(result) is not tuple or len(result) != 2:
-            raise CheckFailed("expected clip_gradients to return (clipped grads, norm)")
+            raise CheckFailed(say("expected clip_gradients to return (clipped grads, norm)"))
         clipped, before = result
         if type(clipped) is not dict or set(clipped) != set(grads):
-            raise CheckFailed(f"expected a dict with the keys {sorted(grads)}")
+            raise CheckFailed(say("expected a dict with the keys {keys}", keys=sorted(grads)))
         if all(mismatch(f"clipped['{name}']", clipped[name], grads[name] * torch_scale) is None
                for name in grads) and scale != torch_scale:
             scale = torch_scale
-            note("clip_gradients divides by norm + 1e-6, as PyTorch's clip_grad_norm_ does: "
-                 "that is right too")
-        comparisons = [("the returned norm", before, norm, [
-            ("the norm after clipping is returned; return the one before", min(norm, max_norm))])]
+            note(say("clip_gradients divides by norm + 1e-6, as PyTorch's clip_grad_norm_ "
+                     "does: that is right too"))
+        comparisons = [(say("the returned norm"), before, norm, [
+            (say("the norm after clipping is returned; return the one before"),
+             min(norm, max_norm))])]
         for name in grads:
             own = np.linalg.norm(grads[name])
             separately = grads[name] * (min(1.0, max_norm / own) if own else 1.0)
             comparisons.append((f"clipped['{name}']", clipped[name], grads[name] * scale, [
-                ("each array is clipped on its own; clip by the norm of all gradients "
-                 "together", separately)]))
+                (say("each array is clipped on its own; clip by the norm of all gradients "
+                     "together"), separately)]))
         compare_all(comparisons)
 
 
@@ -305,17 +312,18 @@ def jacobian_norms_case(fn, seed, T=8, H=4):
     slopes = [(1 - hs[t] ** 2)[:, None] for t in range(T)]
     jacobians = [slope * weight_hh for slope in slopes]                     # dh_t/dh_{t-1}
     got = learner(fn, weight_hh=weight_hh, hs=hs)
-    compare("norms", got, _product_norms(jacobians), likely_causes=[
-        ("the tanh slopes diag(1 - h_t^2) are missing from the product",
+    compare(say("norms"), got, _product_norms(jacobians), likely_causes=[
+        (say("the tanh slopes diag(1 - h_t^2) are missing from the product"),
          _product_norms([weight_hh] * T)),
-        ("the Jacobians are multiplied in the reverse order: the product starts from the "
-         "last step's, dh_{T-1}/dh_{T-2}, on the left, and each earlier step's joins it on the "
-         "right", _product_norms(jacobians, left=True)),
-        ("each Jacobian uses weight_hh transposed: dh_t/dh_{t-1} = diag(1 - h_t^2) weight_hh",
-         _product_norms([slope * weight_hh.T for slope in slopes])),
-        ("the diagonal is on the wrong side: dh_t/dh_{t-1} = diag(1 - h_t^2) weight_hh, not "
-         "weight_hh diag(1 - h_t^2)", _product_norms([weight_hh * slope.T for slope in slopes])),
-        ("the spectral norm (ord=2) is taken; the Frobenius norm is asked for",
+        (say("the Jacobians are multiplied in the reverse order: the product starts from the "
+             "last step's, dh_{T-1}/dh_{T-2}, on the left, and each earlier step's joins it "
+             "on the right"), _product_norms(jacobians, left=True)),
+        (say("each Jacobian uses weight_hh transposed: dh_t/dh_{t-1} = diag(1 - h_t^2) "
+             "weight_hh"), _product_norms([slope * weight_hh.T for slope in slopes])),
+        (say("the diagonal is on the wrong side: dh_t/dh_{t-1} = diag(1 - h_t^2) weight_hh, "
+             "not weight_hh diag(1 - h_t^2)"),
+         _product_norms([weight_hh * slope.T for slope in slopes])),
+        (say("the spectral norm (ord=2) is taken; the Frobenius norm is asked for"),
          _product_norms(jacobians, order=2))])
 
 

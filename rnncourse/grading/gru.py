@@ -15,6 +15,7 @@ from .framework import (
     learner,
     reference,
 )
+from .messages import say
 from .problems import expected_outputs, weights_of
 
 __all__ = ["Part", "step_backward_case", "gru_forward_case", "parameter_count_case"]
@@ -50,34 +51,40 @@ def gru_forward_case(fn, seed, reset_after=True, **shape):
     weights = weights_of(layer)
     want, _ = expected_outputs(layer, x, h0[None])
     causes = [
-        ("reset_after is not passed on to gru_step_forward: these are the other variant's "
-         "outputs", gru_loop(x, h0, weights, reset_after=not reset_after)),
-        ("the hidden state is not carried from one step to the next (each step starts from "
-         "h0)", gru_loop(x, h0, weights, reset_after, carry=False)),
-        ("h0 is ignored: the first step starts from h0, not from zeros",
+        (say("reset_after is not passed on to gru_step_forward: these are the other variant's "
+             "outputs"), gru_loop(x, h0, weights, reset_after=not reset_after)),
+        (say("the hidden state is not carried from one step to the next (each step starts "
+             "from h0)"), gru_loop(x, h0, weights, reset_after, carry=False)),
+        (say("h0 is ignored: the first step starts from h0, not from zeros"),
          gru_loop(x, np.zeros_like(h0), weights, reset_after)),
-        ("the outputs are shifted by one step: hs[t] is the state after reading x[t], not "
-         "the one before", np.concatenate([h0[None], want[:-1]])),
-        ("every step reads the first input x[0]",
+        (say("the outputs are shifted by one step: hs[t] is the state after reading x[t], not "
+             "the one before"), np.concatenate([h0[None], want[:-1]])),
+        (say("every step reads the first input x[0]"),
          gru_loop(x[:1].repeat(len(x), axis=0), h0, weights, reset_after)),
-        ("every hs[t] holds the last state: the steps write into one array, which hs holds T "
-         "times; keep each step's state in an array of its own", want[-1:].repeat(len(x), axis=0))]
+        (say("every hs[t] holds the last state: the steps write into one array, which hs "
+             "holds T times; keep each step's state in an array of its own"),
+         want[-1:].repeat(len(x), axis=0))]
 
     def run():
         hs = learner(fn, x=x, h0=h0, **weights, reset_after=reset_after)
+        if type(hs) in (tuple, list) and len(hs) == 1:
+            raise CheckFailed(say("gru_forward returned a {kind} of 1 item; return hs alone, "
+                                  "one array of shape {shape} (np.stack makes one from a list "
+                                  "of the steps' states)", kind=type(hs).__name__,
+                                  shape=want.shape))
         if type(hs) in (tuple, list):
-            items = "1 item" if len(hs) == 1 else f"{len(hs)} items"
-            raise CheckFailed(f"gru_forward returned a {type(hs).__name__} of {items}; "
-                              f"return hs alone, one array of shape {want.shape} "
-                              "(np.stack makes one from a list of the steps' states)")
+            raise CheckFailed(say("gru_forward returned a {kind} of {count} items; return hs "
+                                  "alone, one array of shape {shape} (np.stack makes one from "
+                                  "a list of the steps' states)", kind=type(hs).__name__,
+                                  count=len(hs), shape=want.shape))
         try:
             got_shape = guard.as_numbers(hs)[0]
         except guard.NotNumbers:
             got_shape = None
         if got_shape == want.shape[1:]:
-            raise CheckFailed(f"hs: expected shape {want.shape}, got {got_shape}. Likely "
-                              "cause: only one step's state is returned; return every step's, "
-                              "stacked in time order")
+            raise CheckFailed(say("hs: expected shape {want}, got {got}. Likely cause: only "
+                                  "one step's state is returned; return every step's, stacked "
+                                  "in time order", want=want.shape, got=got_shape))
         compare("hs", hs, want, likely_causes=causes)
     graded_on_its_own(fn, run, {"gru_step_forward": lambda step: given_step_is_right(
         step, "gru", ({"reset_after": True}, {"reset_after": False}))},

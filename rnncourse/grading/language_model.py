@@ -12,6 +12,7 @@ built from the same copy."""
 import copy
 import functools
 import math
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from .framework import (
     reference,
     with_course_copies,
 )
+from .messages import say
 
 __all__ = ["Part", "stream_windows_case", "masked_cross_entropy_case", "perplexity_case",
            "sample_index_case", "train_step_case", "train_model_case"]
@@ -62,9 +64,13 @@ def _plain(name, value):
 def _pair(name, result, first, second):
     """``result`` as a pair (a tuple or list of two), or CheckFailed saying what it is."""
     if type(result) not in (tuple, list) or len(result) != 2:
-        got = (f"a {type(result).__name__} of {len(result)}" if type(result) in (tuple, list)
-               else type(result).__name__)
-        raise CheckFailed(f"expected {name} to return the pair ({first}, {second}), got {got}")
+        if type(result) in (tuple, list):
+            raise CheckFailed(say("expected {name} to return the pair ({first}, {second}), got "
+                                  "a {kind} of {count}", name=name, first=first, second=second,
+                                  kind=type(result).__name__, count=len(result)))
+        raise CheckFailed(say("expected {name} to return the pair ({first}, {second}), got "
+                              "{kind}", name=name, first=first, second=second,
+                              kind=type(result).__name__))
     return result
 
 
@@ -97,18 +103,27 @@ def _stream_slips(ids, B, T):
     L = (len(ids) - 1) // B
     x, y = ids[:B * L], ids[1:B * L + 1]
     return [
-        ("the targets are not shifted: y[t, b] is the token after x[t, b], the inputs "
-         "shifted by one", (x.reshape(B, L).T, x.reshape(B, L).T)),
-        ("each row must be one contiguous stretch of the text: reshape the stream to (B, L), "
-         "one row per stream, not to (L, B), which deals the tokens out to the rows in turn",
+        (say("the targets are not shifted: y[t, b] is the token after x[t, b], the inputs "
+             "shifted by one"), (x.reshape(B, L).T, x.reshape(B, L).T)),
+        (say("each row must be one contiguous stretch of the text: reshape the stream to "
+             "(B, L), one row per stream, not to (L, B), which deals the tokens out to the rows "
+             "in turn"),
          (x.reshape(L, B), y.reshape(L, B))),
-        ("row b of a window must continue where row b of the window before it stopped: split "
-         "the stream into B rows first, then cut every row into windows of T",
+        (say("row b of a window must continue where row b of the window before it stopped: "
+             "split the stream into B rows first, then cut every row into windows of T"),
          _joined(_cut_before_rows(ids, B, T)))]
 
 
-RESHAPE_HINT = (". Hint: each row needs one token more than it reads, the target of its last "
-                "input, so a row holds L = (N - 1) // B inputs")
+RESHAPE_HINT = say(". Hint: each row needs one token more than it reads, the target of its "
+                   "last input, so a row holds L = (N - 1) // B inputs")
+
+
+def _raised_in_your_code(error):
+    """Whether ``error`` passed through the learner's code, the case in which
+    :func:`.framework.describe_error` says "your code raised ..." (in any language)."""
+    return any(not guard._inside(frame.filename, guard.COURSE_FOLDERS)
+               and not guard._inside(frame.filename, guard.LIBRARIES)
+               for frame in traceback.extract_tb(error.__traceback__))
 
 
 def stream_windows_case(fn, seed, N=103, B=4, T=6):
@@ -118,34 +133,38 @@ def stream_windows_case(fn, seed, N=103, B=4, T=6):
     try:
         got = learner(fn, ids=ids, batch_size=B, window=T)
     except ValueError as error:
-        message = describe_error(error)
-        if "reshape" not in str(error) or not message.startswith("your code raised"):
+        if "reshape" not in str(error) or not _raised_in_your_code(error):
             raise
-        raise CheckFailed(message + RESHAPE_HINT) from None
+        raise CheckFailed(describe_error(error) + RESHAPE_HINT) from None
     if type(got) not in (list, tuple) or \
             any(type(pair) not in (tuple, list) or len(pair) != 2 for pair in got):
-        raise CheckFailed("expected a list of (x, y) pairs, one per window, got "
-                          f"{type(got).__name__}" + (" of other things"
-                                                      if type(got) in (list, tuple) else ""))
-    windows = [(_plain(f"x of window {k}", x), _plain(f"y of window {k}", y))
+        if type(got) in (list, tuple):
+            raise CheckFailed(say("expected a list of (x, y) pairs, one per window, got {kind} "
+                                  "of other things", kind=type(got).__name__))
+        raise CheckFailed(say("expected a list of (x, y) pairs, one per window, got {kind}",
+                              kind=type(got).__name__))
+    windows = [(_plain(say("x of window {k}", k=k), x), _plain(say("y of window {k}", k=k), y))
                for k, (x, y) in enumerate(got)]
     L = (N - 1) // B
     if len(windows) != len(want):
-        cause = ""
         if len(windows) == L // T and L % T:
-            cause = (". Likely cause: the last window, shorter than T, is missing: keep it "
-                     f"(the rows hold L = {L} inputs, {L // T} windows of {T} and one of "
-                     f"{L % T})")
-        raise CheckFailed(f"expected {len(want)} windows, got {len(windows)}{cause}")
+            raise CheckFailed(say(
+                "expected {want} windows, got {got}. Likely cause: the last window, shorter "
+                "than T, is missing: keep it (the rows hold L = {L} inputs, {full} windows of "
+                "{T} and one of {rest})", want=len(want), got=len(windows), L=L, full=L // T,
+                T=T, rest=L % T))
+        raise CheckFailed(say("expected {want} windows, got {got}", want=len(want),
+                              got=len(windows)))
     for k, ((x, y), (want_x, want_y)) in enumerate(zip(windows, want)):
         if x.shape != want_x.shape or y.shape != want_y.shape:
-            compare_all([(f"x of window {k}", x, want_x, ()), (f"y of window {k}", y, want_y, ())])
+            compare_all([(say("x of window {k}", k=k), x, want_x, ()),
+                         (say("y of window {k}", k=k), y, want_y, ())])
     x, y = _joined(windows)
     want_x, want_y = _joined(want)
     slips = _stream_slips(ids, B, T)
-    compare_all([("x, the windows joined along time", x, want_x,
+    compare_all([(say("x, the windows joined along time"), x, want_x,
                   [(why, alternative[0]) for why, alternative in slips]),
-                 ("y, the windows joined along time", y, want_y,
+                 (say("y, the windows joined along time"), y, want_y,
                   [(why, alternative[1]) for why, alternative in slips])])
 
 

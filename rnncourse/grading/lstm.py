@@ -12,6 +12,7 @@ import numpy as np
 from .catalogue import Mistake as M
 from .cells import given_step, given_step_is_right, parameter_count_case, step_backward_case
 from .framework import CheckFailed, Part, compare_all, graded_on_its_own, learner, reference
+from .messages import say
 from .problems import expected_outputs, gate_blocks, sequence_problem, step_problem, weights_of
 
 __all__ = ["Part", "peephole_step_forward_case", "step_backward_case", "lstm_forward_case",
@@ -67,34 +68,34 @@ def _peephole_alternatives(problem):
         options = {k: changes.pop(k) for k in list(changes) if k not in problem}
         return peephole_step(**{**problem, **changes}, **options)
 
-    found = [("the output gate's peephole reads c_{t-1}; it reads the new cell state: "
-              "o = sigmoid(a_o + w_co * c_t)", outputs(o_reads_c_prev=True)),
-             ("weight_ci and weight_cf are swapped: the input gate's peephole is weight_ci, "
-              "the forget gate's weight_cf", outputs(weight_ci=problem["weight_cf"],
-                                                     weight_cf=problem["weight_ci"])),
-             ("the input gate has no peephole: i = sigmoid(a_i + w_ci * c_{t-1})",
+    found = [(say("the output gate's peephole reads c_{t-1}; it reads the new cell state: "
+                  "o = sigmoid(a_o + w_co * c_t)"), outputs(o_reads_c_prev=True)),
+             (say("weight_ci and weight_cf are swapped: the input gate's peephole is "
+                  "weight_ci, the forget gate's weight_cf"),
+              outputs(weight_ci=problem["weight_cf"], weight_cf=problem["weight_ci"])),
+             (say("the input gate has no peephole: i = sigmoid(a_i + w_ci * c_{t-1})"),
               outputs(weight_ci=zero)),
-             ("the forget gate has no peephole: f = sigmoid(a_f + w_cf * c_{t-1})",
+             (say("the forget gate has no peephole: f = sigmoid(a_f + w_cf * c_{t-1})"),
               outputs(weight_cf=zero)),
-             ("the output gate has no peephole: o = sigmoid(a_o + w_co * c_t)",
+             (say("the output gate has no peephole: o = sigmoid(a_o + w_co * c_t)"),
               outputs(weight_co=zero)),
-             ("the candidate g has a peephole; it has none: g = tanh(a_g), and weight_co "
-              "belongs to the output gate", outputs(g_peephole=problem["weight_co"])),
-             ("the candidate g has a peephole and the output gate none: weight_co belongs to "
-              "the output gate, o = sigmoid(a_o + w_co * c_t), and g = tanh(a_g)",
+             (say("the candidate g has a peephole; it has none: g = tanh(a_g), and weight_co "
+                  "belongs to the output gate"), outputs(g_peephole=problem["weight_co"])),
+             (say("the candidate g has a peephole and the output gate none: weight_co belongs "
+                  "to the output gate, o = sigmoid(a_o + w_co * c_t), and g = tanh(a_g)"),
               outputs(g_peephole=problem["weight_co"], weight_co=zero)),
-             ("the old cell state is dropped: c = f * c_{t-1} + i * g",
+             (say("the old cell state is dropped: c = f * c_{t-1} + i * g"),
               outputs(keep_c_prev=False)),
-             ("h is o * c: tanh(c) is missing", outputs(h_tanh=False)),
-             ("bias_hh is missing (add both biases)", outputs(
+             (say("h is o * c: tanh(c) is missing"), outputs(h_tanh=False)),
+             (say("bias_hh is missing (add both biases)"), outputs(
                  bias_hh=np.zeros_like(problem["bias_hh"]))),
-             ("bias_ih is missing (add both biases)", outputs(
+             (say("bias_ih is missing (add both biases)"), outputs(
                  bias_ih=np.zeros_like(problem["bias_ih"]))),
-             ("h_prev is ignored", outputs(h_prev=np.zeros_like(problem["h_prev"])))]
-    for explanation, order in (("the gates are read in the order f, i, g, o: i and f "
-                                "swapped", (1, 0, 2, 3)),
-                               ("the gates are read in the order i, f, o, g: g and o "
-                                "swapped", (0, 1, 3, 2))):
+             (say("h_prev is ignored"), outputs(h_prev=np.zeros_like(problem["h_prev"])))]
+    for explanation, order in ((say("the gates are read in the order f, i, g, o: i and f "
+                                    "swapped"), (1, 0, 2, 3)),
+                               (say("the gates are read in the order i, f, o, g: g and o "
+                                    "swapped"), (0, 1, 3, 2))):
         swapped = {k: gate_blocks(problem[k], order, H)
                    for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
         found.append((explanation, outputs(**swapped)))
@@ -108,13 +109,16 @@ def peephole_step_forward_case(fn, seed, peephole_scale=0.5, **shape):
     alternatives = _peephole_alternatives(problem)
     result = learner(fn, **problem)
     if type(result) not in (tuple, list) or len(result) != 2:
-        raise CheckFailed("expected lstm_peephole_step_forward to return the tuple (h, c), got "
-                          + (f"a {type(result).__name__} of {len(result)}"
-                             if type(result) in (tuple, list) else type(result).__name__))
+        if type(result) in (tuple, list):
+            raise CheckFailed(say("expected lstm_peephole_step_forward to return the tuple "
+                                  "(h, c), got a {kind} of {count}",
+                                  kind=type(result).__name__, count=len(result)))
+        raise CheckFailed(say("expected lstm_peephole_step_forward to return the tuple (h, c), "
+                              "got {kind}", kind=type(result).__name__))
     if type(result[0]) in (tuple, list):
-        raise CheckFailed("expected lstm_peephole_step_forward to return the tuple (h, c) "
-                          "alone; it returns a pair whose first item is itself a pair (a "
-                          "cache is not asked for here)")
+        raise CheckFailed(say("expected lstm_peephole_step_forward to return the tuple (h, c) "
+                              "alone; it returns a pair whose first item is itself a pair (a "
+                              "cache is not asked for here)"))
     h, c = result
     compare_all([("c", c, want_c, [(why, alt[1]) for why, alt in alternatives]),
                  ("h", h, want_h, [(why, alt[0]) for why, alt in alternatives])])
@@ -140,21 +144,21 @@ def lstm_forward_case(fn, seed, **shape):
     h0, c0 = (rng.normal(size=(x.shape[1], layer.hidden_size)) for _ in range(2))
     weights = weights_of(layer)
     want, (h_n, c_n) = expected_outputs(layer, x, (h0[None], c0[None]))
-    causes = [("the cell state is not carried from step to step (each step starts from c0)",
-               _lstm_loop(x, h0, c0, weights, carry_c=False)),
-              ("the hidden state is not carried from step to step (each step starts from h0)",
-               _lstm_loop(x, h0, c0, weights, carry_h=False)),
-              ("h0 is ignored: the first step starts from h0, not from zeros",
+    causes = [(say("the cell state is not carried from step to step (each step starts from "
+                   "c0)"), _lstm_loop(x, h0, c0, weights, carry_c=False)),
+              (say("the hidden state is not carried from step to step (each step starts from "
+                   "h0)"), _lstm_loop(x, h0, c0, weights, carry_h=False)),
+              (say("h0 is ignored: the first step starts from h0, not from zeros"),
                _lstm_loop(x, np.zeros_like(h0), c0, weights)),
-              ("c0 is ignored: the first step starts from c0, not from zeros",
+              (say("c0 is ignored: the first step starts from c0, not from zeros"),
                _lstm_loop(x, h0, np.zeros_like(c0), weights))]
 
     def run():
         result = learner(fn, x=x, h0=h0, c0=c0, **weights)
         if type(result) not in (tuple, list) or len(result) != 2 or \
                 type(result[1]) not in (tuple, list) or len(result[1]) != 2:
-            raise CheckFailed("expected lstm_forward to return the pair (hs, (h_T, c_T)), a "
-                              f"tuple; got {type(result).__name__}")
+            raise CheckFailed(say("expected lstm_forward to return the pair (hs, (h_T, c_T)), "
+                                  "a tuple; got {kind}", kind=type(result).__name__))
         hs, (h_T, c_T) = result
         compare_all([("hs", hs, want, causes), ("h_T", h_T, h_n[0], ()),
                      ("c_T", c_T, c_n[0], ())])

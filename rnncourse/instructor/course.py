@@ -33,16 +33,21 @@ def course_config(course):
     return namespace
 
 
-def new_course(path, assignments):
-    """A course at ``path`` with the repository's config and source notebooks, and the given
-    assignments generated (its exchange, as the config says, is ``path/exchange``)."""
+def new_course(path, assignments, language="en"):
+    """A course at ``path`` with the repository's config and source notebooks, taught in
+    ``language``, and the given assignments generated (its exchange, as the config says, is
+    ``path/exchange``)."""
+    from .releases import set_class_language, source_path
+
     path = Path(path)
     if path.exists():
         shutil.rmtree(path)
-    (path / "solutions").mkdir(parents=True)
+    path.mkdir(parents=True)
     shutil.copy2(ROOT / "nbgrader_config.py", path / "nbgrader_config.py")
+    set_class_language(path, language)
     for name in assignments:
-        shutil.copytree(ROOT / "solutions" / name, path / "solutions" / name)
+        shutil.copytree(source_path(name, language).parent,
+                        source_path(name, language, path).parent)
         nbgrader(path, "generate_assignment", name, "--force")
     return path
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 
 from . import course as nbcourse
-from . import lms_export, manual, submissions
+from . import lms_export, manual, releases, submissions
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,9 @@ def notebook_for(learner, assignment, source, release):
 
 def lms_download(course, assignment, archive):
     """A zip of the class's submissions, as an LMS's "download all" gives it."""
-    source = nbcourse.read_notebook(course, "solutions", assignment)
-    release = nbcourse.read_notebook(course, "exercises", assignment)
+    language = releases.class_language(course)
+    source = nbformat.read(str(releases.source_path(assignment, language, course)), 4)
+    release = nbformat.read(str(releases.release_path(assignment, language, course)), 4)
     archive = Path(archive)
     archive.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive, "w") as bundle:

@@ -17,7 +17,8 @@ Each language's student release, ``exercises/NAME/`` or ``exercises/LANGUAGE/NAM
 (``LANGUAGE`` in ``nbgrader_config.py``) is generated in the course folder, which records its
 assignments in ``gradebook.db``; every other language in a throw-away course.
 
-    python -m rnncourse.instructor.releases             # sources and releases (`make exercises`)
+    python -m rnncourse.instructor.releases             # sources and releases (`make exercises`,
+                                                        # in the course folder)
     python -m rnncourse.instructor.releases catalogues  # add new messages to the .po files
     python -m rnncourse.instructor.releases check       # what is missing or broken in them
 """
@@ -328,18 +329,19 @@ def set_class_language(root, language):
     path.write_text(text, encoding="utf-8")
 
 
-def write_sources(languages=None):
-    """Every assignment's source notebook in each translated language."""
+def write_sources(root=ROOT, languages=None):
+    """Every assignment's source notebook in each translated language, in the course folder
+    ``root``."""
     missing = []
     for language in languages or translated_languages():
         for name in manifest.assignments():
-            english = nbformat.read(str(source_path(name)), as_version=4)
+            english = nbformat.read(str(source_path(name, ENGLISH, root)), as_version=4)
             try:
                 translated = translate_source(english, name, language)
             except Untranslated as error:
                 missing += error.missing
                 continue
-            path = source_path(name, language)
+            path = source_path(name, language, root)
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(translated, str(path))
     if missing:
@@ -367,7 +369,7 @@ def generate_release(name, language, root=ROOT):
 
 def write_releases(root=ROOT):
     for language in (ENGLISH, *translated_languages()):
-        for name in manifest.assignments(root):
+        for name in manifest.assignments():
             generate_release(name, language, root)
 
 
@@ -385,12 +387,13 @@ def main(argv=None):
                    for name, text in missing_messages(language)]
         print("\n".join(missing) or "every message has a translation")
         return 1 if missing else 0
+    course = Path.cwd()             # the course folder, where nbgrader_config.py is
     try:
-        write_sources()
+        write_sources(course)
     except Untranslated as error:
         print(error, file=sys.stderr)
         return 1
-    write_releases()
+    write_releases(course)
     return 0
 
 

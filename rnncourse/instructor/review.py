@@ -237,16 +237,17 @@ def _without_magics(source):
 # -- the independent re-check ------------------------------------------------------------------
 
 CHECKS_FIRST = """\
-def _load_checks_first(assignment, count):
+def _load_checks_first(assignment, language, count):
     from rnncourse.grading import load_checks
-    copies = [load_checks(assignment) for _ in range(count)]
+    copies = [load_checks(assignment, language) for _ in range(count)]
     return copies.pop
-_take_checks = _load_checks_first({assignment!r}, {count})
+_take_checks = _load_checks_first({assignment!r}, {language!r}, {count})
 del _load_checks_first
 """
-# The one line that starts every test cell (rnncourse.grading).
+# The one line that starts every test cell (rnncourse.grading), naming the release's language
+# unless it is English.
 LOADER = re.compile(r'^from rnncourse\.grading import load_checks; '
-                    r'checks = load_checks\("(\w+)"\)\n', flags=re.MULTILINE)
+                    r'checks = load_checks\("(\w+)"(?:, "([\w-]+)")?\)\n', flags=re.MULTILINE)
 
 
 def recheck(notebook, timeout=60):
@@ -261,11 +262,12 @@ def recheck(notebook, timeout=60):
     for cell, loader in zip(tests, loaders):
         if loader is None:
             raise ValueError(f"test cell {submissions.grade_id(cell)} does not load the checks")
-    assignments = {loader.group(1) for loader in loaders}
+    assignments = {(loader.group(1), loader.group(2) or "en") for loader in loaders}
     if len(assignments) > 1:
         raise ValueError(f"the test cells load the checks of {sorted(assignments)}")
+    assignment, language = assignments.pop() if assignments else ("", "en")
     run.cells = [nbformat.v4.new_code_cell(CHECKS_FIRST.format(
-        assignment=assignments.pop() if assignments else "", count=len(tests)))]
+        assignment=assignment, language=language, count=len(tests)))]
     order = []
     for cell in notebook.cells:
         if cell.cell_type != "code":

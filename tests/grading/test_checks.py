@@ -17,11 +17,11 @@ import nbformat
 import pytest
 
 from rnncourse.grading import assignments, load_checks
-from rnncourse.instructor import submissions
+from rnncourse.instructor import releases, submissions
 from rnncourse.manifest import ROOT
 
 LOADER = re.compile(r'^from rnncourse\.grading import load_checks; '
-                    r'checks = load_checks\("(\w+)"\)$', flags=re.MULTILINE)
+                    r'checks = load_checks\("(\w+)"(?:, "([\w-]+)")?\)$', flags=re.MULTILINE)
 
 
 def nbgrader_meta(cell):
@@ -29,15 +29,15 @@ def nbgrader_meta(cell):
 
 
 @cache
-def source_notebook(assignment):
-    return nbformat.read(str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"), 4)
+def source_notebook(assignment, language="en"):
+    return nbformat.read(str(releases.source_path(assignment, language)), 4)
 
 
 @cache
-def private_checks(assignment):
-    """One private copy of the checks per assignment: the answers run here are honest, so
-    they can share it (nbgrader's runs load one per test cell)."""
-    return load_checks(assignment)
+def private_checks(assignment, language="en"):
+    """One private copy of the checks per assignment and language: the answers run here are
+    honest, so they can share it (nbgrader's runs load one per test cell)."""
+    return load_checks(assignment, language)
 
 
 def model_answers(assignment):
@@ -68,13 +68,13 @@ def _run_cell(source, namespace):
     return None
 
 
-def grade(assignment, answers):
-    """{test cell: (score, points, printed)} for the notebook with these answers, every test
-    cell run with its hidden tests, as autograde runs them. A cell that writes to stderr or
-    raises scores 0, as in nbgrader."""
+def grade(assignment, answers, language="en"):
+    """{test cell: (score, points, printed)} for the notebook in ``language`` with these
+    answers, every test cell run with its hidden tests, as autograde runs them. A cell that
+    writes to stderr or raises scores 0, as in nbgrader."""
     namespace = {"__name__": "__main__"}
     results = {}
-    for cell in source_notebook(assignment).cells:
+    for cell in source_notebook(assignment, language).cells:
         if cell.cell_type != "code":
             continue
         meta = nbgrader_meta(cell)
@@ -83,7 +83,8 @@ def grade(assignment, answers):
         elif meta.get("grade"):
             match = LOADER.search(cell.source)
             assert match and match.group(1) == assignment, cell.source[:200]
-            namespace["_private_checks"] = private_checks(assignment)
+            assert (match.group(2) or "en") == language, cell.source[:200]
+            namespace["_private_checks"] = private_checks(assignment, language)
             source = LOADER.sub("checks = _private_checks", cell.source, count=1)
         else:
             source = cell.source

@@ -12,7 +12,7 @@ import subprocess
 import nbformat
 import pytest
 
-from rnncourse.instructor import demo, submissions
+from rnncourse.instructor import demo, releases, submissions
 from rnncourse.manifest import ROOT
 
 pytestmark = pytest.mark.grading
@@ -49,16 +49,19 @@ def read_csv(path):
         return list(csv.DictReader(handle))
 
 
-def model_answer_opening():
+def model_answer_opening(language):
     """The first words of the model's written answer, which the sample solution submits."""
-    source = nbformat.read(str(ROOT / "solutions" / "lstm" / "lstm.ipynb"), as_version=4)
+    source = nbformat.read(str(releases.source_path("lstm", language)), as_version=4)
     (cell,) = [c for c in source.cells
                if c.metadata.get("nbgrader", {}).get("grade_id") == "explain"]
     return submissions.strip_solution_markers(cell.source).splitlines()[0][:40]
 
 
-def test_the_instructors_page_works_as_written(tmp_path):
+@pytest.mark.parametrize("language", ("en", *releases.translated_languages()))
+def test_the_instructors_page_works_as_written(tmp_path, language):
     course = fresh_course(tmp_path / "course")
+    if language != "en":            # the page: "set one line of nbgrader_config.py"
+        releases.set_class_language(course, language)
     logs = []
     for block in BLOCKS:
         if "zip_collect" in block:      # the page: "put the LMS's zip in downloaded/lstm/archive/"
@@ -107,13 +110,16 @@ def test_the_instructors_page_works_as_written(tmp_path):
     # review and hand grading
     assert "replaces numpy.abs" in rows[ids["hostile"]]["review"]
     assert all(not rows[u]["review"] for w, u in ids.items() if w != "hostile")
-    assert f"{ids['solution']:16} explain      not graded of 2\n    {model_answer_opening()}" \
-        in log
+    assert f"{ids['solution']:16} explain      not graded of 2\n" \
+           f"    {model_answer_opening(language)}" in log
     assert f"{ids['blank']:16} explain      not graded of 2\n    (left as released: " in log
     assert f"{ids['late']:16} explain      not graded of 2 (late)\n" in log
     assert "lstm/1001/explain: 1.5 of 2" in log
     for user in ids.values():
         assert (course / "feedback" / user / "lstm" / "lstm.html").exists()
+    feedback = (course / "feedback" / ids["solution"] / "lstm" / "lstm.html").read_text("utf-8")
+    assert ("PASS" in feedback) == (language == "en")
+    assert bool(re.search(r"[\u4e00-\u9fff]{4}", feedback)) == (language == "zh_CN")
 
     # each LMS's file: its columns, keyed on its ids, with nbgrader's scores (the late file's 0)
     expected = {u: float(rows[u]["score"]) for u in ids.values()}
