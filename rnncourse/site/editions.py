@@ -116,7 +116,7 @@ def catalogues():
     chapters' code comments (:mod:`.notebooks`), into each language's .po files."""
     from sphinx_intl.basic import update
 
-    from . import i18n, notebooks
+    from . import i18n, notebooks, references
 
     templates = BUILD / "gettext"
     extract(templates)
@@ -124,6 +124,7 @@ def catalogues():
     (templates / "sphinx.pot").unlink(missing_ok=True)
     i18n.write_template(templates / "rnncourse.pot", MESSAGES)
     notebooks.write_template(templates / f"{notebooks.COMMENTS}.pot")
+    references.write_template(templates / f"{references.NOTES}.pot", ROOT)
 
     update(str(LOCALES), str(templates), list(TRANSLATED), line_width=96,
            ignore_obsolete=True)
@@ -137,9 +138,15 @@ MARKUP = re.compile(r"\$\$.*?\$\$|\$[^$]+\$|\{[a-z:]+\}`[^`]*`|``[^`]+``|`[^`]+`
                     r"|\{\{\w+\}\}|\{\w+(?::[^{}`]*)?\}", re.DOTALL)
 
 
+# A download may name the edition's own copy of a file: ../exercises/zh_CN/rnn/rnn.ipynb for
+# ../exercises/rnn/rnn.ipynb.
+OWN_COPY = re.compile(r"(?<=/)(?:" + "|".join(language for language in EDITIONS
+                                              if language != "en") + r")/(?=[^`]*>`)")
+
+
 def markup(text):
     """The pieces of ``text`` that a translation keeps exactly, sorted."""
-    return sorted(MARKUP.findall(text))
+    return sorted(OWN_COPY.sub("", piece) for piece in MARKUP.findall(text))
 
 
 def english_words(text):

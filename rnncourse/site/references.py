@@ -4,12 +4,13 @@ sphinxcontrib-bibtex.
 - Citations read by author and year, [Gers et al., 2000]; a work whose author is not known
   (the source article) is cited by its number in the list, [1], not by its title and "n.d."
   again after the text has just named it (``bibtex_reference_style: author_year_or_label``).
-- Each edition's bibliography is ``book/references.bib`` or, where it exists, the file of the
-  edition's language beside it (``book/references.zh_CN.bib``): the same entries with the
-  same fields, their notes in that language (:func:`bibliography`, used by
-  :mod:`rnncourse.site.editions`).
+- Each edition's bibliography is ``book/references.bib``, written for a translated edition
+  with its notes in the edition's language (:func:`bibliography`, used by
+  :mod:`rnncourse.site.editions`): the same entries and fields, each ``note`` translated
+  through the catalogue ``locales/LANGUAGE/LC_MESSAGES/bibliography.po``.
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,14 +30,51 @@ from sphinxcontrib.bibtex.style.template import (
 )
 
 BIBLIOGRAPHY = Path("book") / "references.bib"
+NOTES = "bibliography"              # the notes' catalogue: LC_MESSAGES/bibliography.po
 STYLE = "author_year_or_label"
+# A note field's value, in braces that may hold one level of braces
+NOTE = re.compile(r"(\bnote\s*=\s*\{)((?:[^{}]|\{[^{}]*\})*)(\})")
+
+
+def notes(root):
+    """Every note of the English bibliography, in order."""
+    text = (Path(root) / BIBLIOGRAPHY).read_text(encoding="utf-8")
+    return [match.group(2) for match in NOTE.finditer(text)]
 
 
 def bibliography(language, root):
     """The bibliography file of the edition in ``language``, relative to the site's ``root``:
-    the language's own (references.<language>.bib) if there is one."""
-    own = BIBLIOGRAPHY.with_suffix(f".{language}.bib")
-    return own if (Path(root) / own).exists() else BIBLIOGRAPHY
+    the English one, or, for a translated edition, ``_build/references.LANGUAGE.bib``
+    written from it now with every note translated. A note without a translation is an
+    error that names it."""
+    if language == "en":
+        return BIBLIOGRAPHY
+    from .i18n import catalogue
+
+    translations = catalogue(language, NOTES)
+    missing = [note for note in notes(root) if note not in translations]
+    if missing:
+        raise ValueError(f"{NOTES}.po ({language}): no translation for "
+                         + "; ".join(repr(note) for note in missing))
+    text = (Path(root) / BIBLIOGRAPHY).read_text(encoding="utf-8")
+    own = Path("_build") / f"references.{language}.bib"
+    (Path(root) / own).parent.mkdir(parents=True, exist_ok=True)
+    (Path(root) / own).write_text(NOTE.sub(
+        lambda match: match.group(1) + translations[match.group(2)] + match.group(3), text),
+        encoding="utf-8")
+    return own
+
+
+def write_template(path, root):
+    """The notes' catalogue template (.pot)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    template = Catalog(project="rnncourse", charset="utf-8")
+    for note in notes(root):
+        template.add(note, locations=[(str(BIBLIOGRAPHY), 0)])
+    with Path(path).open("wb") as file:
+        write_po(file, template, width=96, omit_header=False)
 
 
 @node

@@ -1,8 +1,9 @@
-"""Each edition's bibliography: the Chinese one is the English one with its notes in Chinese
-(rnncourse.site.references)."""
+"""Each edition's bibliography: the Chinese one is written from the English one with its notes
+translated (rnncourse.site.references)."""
 
 import re
 
+import pytest
 from pybtex.database import parse_file
 
 from rnncourse.site import EDITIONS, references
@@ -21,6 +22,14 @@ def test_each_edition_reads_its_own_bibliography():
     for language in EDITIONS:
         assert (ROOT / references.bibliography(language, ROOT)).exists()
     assert references.bibliography("zh_CN", ROOT).name == "references.zh_CN.bib"
+
+
+def test_a_note_without_a_translation_is_an_error(tmp_path):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "references.bib").write_text(
+        "@misc{x, title = {T}, note = {A note no catalogue has {with} braces}}\n")
+    with pytest.raises(ValueError, match="no translation for 'A note no catalogue has"):
+        references.bibliography("zh_CN", tmp_path)
 
 
 def test_the_chinese_bibliography_is_the_english_one_with_chinese_notes():

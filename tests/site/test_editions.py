@@ -162,8 +162,8 @@ def test_no_page_writes_a_number_in_e_notation(site):
 
 def test_the_chinese_references_have_chinese_notes_and_the_article_is_cited_by_number(site):
     """The notes of the source article and of Cho et al. 2014 are Chinese on the Chinese
-    references page (book/references.zh_CN.bib), and the introduction cites the article,
-    whose author is not known, as [1] after naming it, in both editions."""
+    references page (book/references.bib, its notes translated), and the introduction cites
+    the article, whose author is not known, as [1] after naming it, in both editions."""
     chinese = (site / "zh" / "book" / "references.html").read_text(encoding="utf-8")
     english = (site / "book" / "references.html").read_text(encoding="utf-8")
     assert "本课程所依据的版本未注明作者" in chinese and "重置门" in chinese
