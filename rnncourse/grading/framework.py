@@ -235,7 +235,7 @@ def mismatch(name, actual, expected, likely_causes=()):
     try:
         shape, values, dtype = guard.as_numbers(actual)
     except guard.NotNumbers as problem:
-        return f"{name}: {problem}"
+        return say("{name}: {problem}", name=name, problem=problem)
     want_shape, want, _ = guard.as_numbers(np.asarray(expected, dtype=np.float64))
     if dtype == "float16":
         return say("{name}: got float16 numbers, too few digits to check; use float64",
