@@ -119,15 +119,10 @@ def step_joined_backward_case(fn, seed, **shape):
     except CheckFailed:
         raise
     except Exception as error:
-        message = describe_error(error)
-        if "matmul" in str(error) and "mismatch" in str(error):
-            # the framework's hint (x @ weight_ih.T) does not fit a joined weight: ours instead
-            hint = say(". Hint: weights are stored (outputs, inputs), so a product with the "
-                       "input is x @ weight_ih.T")
-            message = message.removesuffix(hint) + say(
-                ". Hint: weight is (H, D + H), so the gradient for [x, h_prev] is da @ weight, "
-                "(B, D + H), and the weight's own gradient is da.T @ xh, (H, D + H)")
-        raise CheckFailed(message) from None
+        # the framework's hint (x @ weight_ih.T) does not fit a joined weight: ours instead
+        raise CheckFailed(describe_error(error, matmul_hint=say(
+            ". Hint: weight is (H, D + H), so the gradient for [x, h_prev] is da @ weight, "
+            "(B, D + H), and the weight's own gradient is da.T @ xh, (H, D + H)"))) from None
     if type(grads) is not dict:
         raise CheckFailed(say("expected a dict of gradients with the keys 'x', 'h_prev', "
                               "'weight' and 'bias', got {kind}", kind=type(grads).__name__))

@@ -128,9 +128,10 @@ def note(text):
     _notes.append(text)
 
 
-def describe_error(error):
+def describe_error(error, matmul_hint=None):
     """The learner's exception, where in their code it happened, and a hint for the usual
-    ones. An exception that never passed through the learner's code is the course's own."""
+    ones (``matmul_hint``: a case's own for a product of mismatched shapes). An exception that
+    never passed through the learner's code is the course's own."""
     course = guard.COURSE_FOLDERS
     frames = traceback.extract_tb(error.__traceback__)
     own = [frame for frame in frames if not guard._inside(frame.filename, course)
@@ -145,8 +146,8 @@ def describe_error(error):
                   line=frame.lineno, code=(frame.line or "").strip())
     text = str(error)
     if "matmul" in text and "mismatch" in text:
-        message += say(". Hint: weights are stored (outputs, inputs), so a product with the "
-                       "input is x @ weight_ih.T")
+        message += matmul_hint or say(". Hint: weights are stored (outputs, inputs), so a "
+                                      "product with the input is x @ weight_ih.T")
     return message
 
 

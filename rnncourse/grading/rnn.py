@@ -2,11 +2,8 @@
 two stacked layers and an N-to-1 readout; the course's versions of the earlier parts; and the
 catalogue."""
 
-import traceback
-
 import numpy as np
 
-from . import guard, messages
 from .catalogue import Mistake as M
 from .framework import (
     CheckFailed,
@@ -82,21 +79,6 @@ def _joined_alternatives(problem):
         (say("x is ignored: the joined row is [x, h_prev]"), step(x=np.zeros_like(x)))]
 
 
-# The hint describe_error appends to a matmul mismatch in the learner's code. It is said by the
-# framework (framework.po translates it); this module only looks it up, to replace it with the
-# joined step's own hint, so the template stays one message in one catalogue.
-FRAMEWORK_MATMUL_HINT = (". Hint: weights are stored (outputs, inputs), so a product with the "
-                         "input is x @ weight_ih.T")
-
-
-def _raised_in_learner_code(error):
-    """Whether the error passed through the learner's code, as describe_error decides it (it
-    then says "your code raised ...", rather than blaming the checks), in any language."""
-    return any(not guard._inside(frame.filename, guard.COURSE_FOLDERS)
-               and not guard._inside(frame.filename, guard.LIBRARIES)
-               for frame in traceback.extract_tb(error.__traceback__))
-
-
 def joined_step_case(fn, seed, **shape):
     """The learner's rnn_step_joined against the course's (rnncore's step with the joined
     weight split in two), with the likely causes of the usual slips."""
@@ -105,14 +87,11 @@ def joined_step_case(fn, seed, **shape):
     try:
         h = learner(fn, **problem)
     except ValueError as error:                 # the framework's hint names weight_ih
-        message = describe_error(error)
-        if "matmul" not in str(error) or not _raised_in_learner_code(error):
+        if "matmul" not in str(error):
             raise
-        general = messages._translations.get(FRAMEWORK_MATMUL_HINT, FRAMEWORK_MATMUL_HINT)
-        if message.endswith(general):
-            message = message[:-len(general)]
-        raise CheckFailed(message + say(". Hint: weight has one row per unit, shape (H, D + H), "
-                                        "so the product is [x, h_prev] @ weight.T")) from None
+        raise CheckFailed(describe_error(error, matmul_hint=say(
+            ". Hint: weight has one row per unit, shape (H, D + H), so the product is "
+            "[x, h_prev] @ weight.T"))) from None
     if type(h) in (tuple, list):
         raise CheckFailed(say("expected the array h, got a {kind} of {count}: rnn_step_joined "
                               "returns h alone, with no cache", kind=type(h).__name__,

@@ -83,7 +83,8 @@ def test_sentences_are_split_and_counted_as_read():
                                         "然后走了；结束"]
 
 
-@pytest.mark.parametrize("page", ["rnn", "bptt", "lstm", "gru", "summary"])
+@pytest.mark.parametrize("page", ["intro", "rnn", "bptt", "lstm", "gru", "language_models",
+                                  "summary", "instructors"])
 def test_the_chapters_read_in_sentences_of_a_textbooks_length(page):
     figures = editions.sentence_figures(PAGES / f"{page}.po")
     assert figures["average"] <= 40, figures

@@ -134,9 +134,10 @@ def answers_for(assignment, entry):
     return answers
 
 
-# Left in English on purpose: code the learner wrote (quoted in a message), numbers, names.
-CODE = re.compile(r"`[^`]*`|\(in \w+, line \d+: .*?\)$|^\s+.*(?:=|\(|\)).*$",
-                  flags=re.MULTILINE)
+# Left in English on purpose: code (in backticks, or the learner's line an error points at),
+# and what Python or NumPy said (an exception's or a warning's own message).
+CODE = re.compile(r"`[^`]*`|（在 \w+ 中.*?）|^\s+.*(?:=|\(|\)).*$"
+                  r"|\b\w*(?:Error|Warning|Exception)\b:? [^\n（）。；]*", flags=re.MULTILINE)
 
 
 def english_sentences(printed):
@@ -179,3 +180,20 @@ def test_the_checks_speak_the_language_they_are_loaded_in():
     with pytest.raises(ValueError, match="language: expected one of en, zh_CN"):
         load_checks("rnn", "xx")
     assert messages.languages() == ("en", "zh_CN")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_template_said_in_two_modules_has_one_translation(language):
+    """Every grading catalogue is read into one table, so a template that two modules say
+    must read the same in both."""
+    from babel.messages.pofile import read_po
+
+    seen = {}
+    for path in sorted((messages.LOCALES / language / "LC_MESSAGES" / messages.CATALOGUES)
+                       .glob("*.po")):
+        with path.open("rb") as file:
+            for message in read_po(file):
+                if message.id:
+                    seen.setdefault(message.id, {})[path.stem] = message.string
+    differing = {text: found for text, found in seen.items() if len(set(found.values())) > 1}
+    assert not differing, differing
