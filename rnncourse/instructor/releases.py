@@ -111,15 +111,19 @@ def docstrings(source):
 
 
 def check_descriptions(source):
-    """The first arguments of a test cell's ``part.check("...", ...)``: (literal node, text)."""
+    """What a test cell names in words: the first argument of each ``part.check("...", ...)``,
+    and a part's name that is more than a function's (``checks.Part("gru_step_backward (reset
+    after)", ...)``), as (literal node, text)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
     return [(node.args[0], node.args[0].value) for node in ast.walk(tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "check" and node.args
-            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)]
+            and node.args and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and (node.func.attr == "check" or node.func.attr == "Part"
+                 and " " in node.args[0].value)]
 
 
 def _offset(lines, line, column):

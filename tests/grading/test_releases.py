@@ -42,7 +42,7 @@ def code_of(source):
                 isinstance(node.body[0].value, ast.Constant):
             node.body[0].value.value = "docstring"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                node.func.attr == "check" and node.args:
+                node.func.attr in ("check", "Part") and node.args:
             node.args[0] = ast.Constant("description")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
                 node.func.id == "load_checks":
