@@ -41,9 +41,11 @@ nbgrader. One folder per concern:
       problems.py        random problems for the learner's function and the reference
       cells.py           the checks every cell shares
       catalogue.py       a catalogued mistake or honest variant
+      messages.py        what the checks say, in the language of the learner's release
       rnn.py, bptt.py, lstm.py, gru.py, language_model.py   each assignment's checks and catalogue
     instructor/          the instructors' tools
       course.py          a course folder and nbgrader run from Python
+      releases.py        the assignments in every language: sources, releases (make exercises)
       plugins.py         nbgrader plugins: LMS names and times, quiet restoring, the review column
       review.py          the review of submissions, outside the learners' kernels
       manual.py          hand grading from the command line, with the answers to grade

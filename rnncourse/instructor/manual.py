@@ -37,6 +37,13 @@ def written_cells(gradebook, assignment):
     return cells
 
 
+def text_stub(course):
+    """What the release leaves in a written answer: the TEXT_STUB of the course's
+    nbgrader_config.py (in the class's language), else nbgrader's own default."""
+    config = course_config(course) if (Path(course) / "nbgrader_config.py").exists() else {}
+    return config.get("TEXT_STUB", "YOUR ANSWER HERE")
+
+
 def written_answer(course, assignment, student, notebook, cell):
     """The text of ``cell`` in the student's notebook: the autograded copy (what was graded),
     else the submitted one. A sentence in brackets says why there is none."""
@@ -52,7 +59,7 @@ def written_answer(course, assignment, student, notebook, cell):
         for found in cells:
             if found.get("metadata", {}).get("nbgrader", {}).get("grade_id") == cell:
                 text = found.source.strip()
-                stub = course_config(course)["TEXT_STUB"]    # the class's language's
+                stub = text_stub(course)
                 if not text or text == stub:
                     return f"(left as released: {stub})"
                 return text
