@@ -582,8 +582,8 @@ def held_out_perplexity(weights, vocab_size, ids):
 
 def _weights_of(model, vocab_size):
     """The trained weights, checked to be those of the model the notebook asks for."""
-    stated = say("LanguageModel(vocab_size, EMBEDDING, HIDDEN, seed=SEED, dtype=np.float64), "
-                 "one LSTM layer, here LanguageModel({vocab_size}, {embedding}, {hidden})",
+    stated = say("`LanguageModel(vocab_size, EMBEDDING, HIDDEN, seed=SEED, dtype=np.float64)`, "
+                 "one LSTM layer, here `LanguageModel({vocab_size}, {embedding}, {hidden})`",
                  vocab_size=vocab_size, embedding=EMBEDDING, hidden=HIDDEN)
     if not isinstance(model, reference.LanguageModel):
         raise CheckFailed(say("train_model must return the model it trained, {stated}; got "
