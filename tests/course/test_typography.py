@@ -84,7 +84,7 @@ def test_sentences_are_split_and_counted_as_read():
 
 
 @pytest.mark.parametrize("page", ["intro", "rnn", "bptt", "lstm", "gru", "language_models",
-                                  "summary", "instructors"])
+                                  "summary", "assignments", "notation", "instructors"])
 def test_the_chapters_read_in_sentences_of_a_textbooks_length(page):
     figures = editions.sentence_figures(PAGES / f"{page}.po")
     assert figures["average"] <= 40, figures
