@@ -95,12 +95,22 @@ def has_form(text, form):
 
 # -- the models ----------------------------------------------------------------------------
 
-def hidden_for(cell, parameters, vocab_size, embedding, layers=1):
-    """The hidden size whose model has the parameter count closest to ``parameters``."""
+def hidden_for(cell, parameters, vocab_size, embedding, layers=1, sizes=(8, 1024)):
+    """The hidden size (in ``sizes``, both ends included) whose model has the parameter count
+    closest to ``parameters``, the smaller on a tie. The count grows with the size, so a
+    bisection finds it from a dozen models' counts."""
     def count(hidden):
         return LanguageModel(vocab_size, embedding, hidden, layers, cell, seed=0)\
             .num_parameters()
-    return min(range(8, 1025), key=lambda h: abs(count(h) - parameters))
+    low, high = sizes
+    while low < high:                   # the smallest size whose count reaches parameters
+        middle = (low + high) // 2
+        if count(middle) < parameters:
+            low = middle + 1
+        else:
+            high = middle
+    return min((size for size in (low - 1, low) if size >= sizes[0]),
+               key=lambda size: abs(count(size) - parameters))
 
 
 def _schedule(spec, step):

@@ -93,6 +93,30 @@ def test_the_cells_compared_have_equal_parameter_counts():
         assert model.num_parameters() == run["parameters"]
 
 
+def test_the_shipped_hidden_sizes_are_the_closest_counts_to_the_lstms():
+    """hidden_for bisects; each shipped size is the one a search over every size would pick:
+    its count is nearer the LSTM's than its neighbours' (the count grows with the size)."""
+    shipped = lm.load_results("quatrains")
+    spec = shipped["spec"]
+    train, validation = lm.quatrains(spec["forms"])
+    vocabulary_size = len({c for _, text in train + validation for c in text} | {lm.BOUNDARY})
+    target = lm._lstm_parameters(spec, vocabulary_size)
+
+    def miss(cell, hidden):
+        return abs(LanguageModel(vocabulary_size, spec["embedding"], hidden, cell=cell,
+                                 seed=0).num_parameters() - target)
+
+    for cell in ("rnn", "gru", "lstm"):
+        (hidden,) = {run["hidden"] for run in shipped["runs"] if run["cell"] == cell}
+        assert lm.hidden_for(cell, target, vocabulary_size, spec["embedding"]) == hidden
+        assert miss(cell, hidden - 1) >= miss(cell, hidden) < miss(cell, hidden + 1)
+
+
+@pytest.mark.parametrize("target", [0, 1, 10**9])
+def test_hidden_for_keeps_to_its_sizes(target):
+    assert lm.hidden_for("gru", target, 20, 4, sizes=(8, 40)) == (8 if target < 10**6 else 40)
+
+
 def test_each_cell_ran_every_rate_then_its_best_on_every_seed():
     shipped = lm.load_results("quatrains")
     spec, runs = shipped["spec"], shipped["runs"]
