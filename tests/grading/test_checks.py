@@ -71,7 +71,14 @@ def _run_cell(source, namespace):
 def grade(assignment, answers, language="en"):
     """{test cell: (score, points, printed)} for the notebook in ``language`` with these
     answers, every test cell run with its hidden tests, as autograde runs them. A cell that
-    writes to stderr or raises scores 0, as in nbgrader."""
+    writes to stderr or raises scores 0, as in nbgrader. The same answers are graded once per
+    session (tests/grading/test_releases.py grades the catalogue again beside its Chinese)."""
+    return dict(_graded(assignment, tuple(sorted(answers.items())), language))
+
+
+@cache
+def _graded(assignment, answers, language):
+    answers = dict(answers)
     namespace = {"__name__": "__main__"}
     results = {}
     for cell in source_notebook(assignment, language).cells:
@@ -98,7 +105,7 @@ def grade(assignment, answers, language="en"):
         if meta.get("grade"):
             earned = 0.0 if err.getvalue() or score is None else float(score)
             results[meta["grade_id"]] = (earned, meta["points"], out.getvalue() + err.getvalue())
-    return results
+    return tuple(results.items())
 
 
 MISTAKE_CASES = [(name, m) for name in assignments() for m in submissions.MISTAKES[name]]
