@@ -128,14 +128,19 @@ def note(text):
     _notes.append(text)
 
 
+def learner_frames(error):
+    """The frames of ``error``'s traceback in the learner's code (not the course's, not
+    Python's or NumPy's): none when the exception never passed through it."""
+    return [frame for frame in traceback.extract_tb(error.__traceback__)
+            if not guard._inside(frame.filename, guard.COURSE_FOLDERS)
+            and not guard._inside(frame.filename, guard.LIBRARIES)]
+
+
 def describe_error(error, matmul_hint=None):
     """The learner's exception, where in their code it happened, and a hint for the usual
     ones (``matmul_hint``: a case's own for a product of mismatched shapes). An exception that
     never passed through the learner's code is the course's own."""
-    course = guard.COURSE_FOLDERS
-    frames = traceback.extract_tb(error.__traceback__)
-    own = [frame for frame in frames if not guard._inside(frame.filename, course)
-           and not guard._inside(frame.filename, guard.LIBRARIES)]
+    own = learner_frames(error)
     if not own:
         return say("the check itself failed ({kind}: {error}). This is a fault in the course's "
                    "checks, not in your code: please report it",

@@ -12,7 +12,6 @@ built from the same copy."""
 import copy
 import functools
 import math
-import traceback
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ from .framework import (
     graded_on_its_own,
     guard,
     learner,
+    learner_frames,
     note,
     reference,
     with_course_copies,
@@ -118,14 +118,6 @@ RESHAPE_HINT = say(". Hint: each row needs one token more than it reads, the tar
                    "last input, so a row holds L = (N - 1) // B inputs")
 
 
-def _raised_in_your_code(error):
-    """Whether ``error`` passed through the learner's code, the case in which
-    :func:`.framework.describe_error` says "your code raised ..." (in any language)."""
-    return any(not guard._inside(frame.filename, guard.COURSE_FOLDERS)
-               and not guard._inside(frame.filename, guard.LIBRARIES)
-               for frame in traceback.extract_tb(error.__traceback__))
-
-
 def stream_windows_case(fn, seed, N=103, B=4, T=6):
     """The learner's stream_windows on N random token ids against rnncore's, every window."""
     ids = np.random.default_rng(seed).integers(0, 50, size=N)
@@ -133,7 +125,7 @@ def stream_windows_case(fn, seed, N=103, B=4, T=6):
     try:
         got = learner(fn, ids=ids, batch_size=B, window=T)
     except ValueError as error:
-        if "reshape" not in str(error) or not _raised_in_your_code(error):
+        if "reshape" not in str(error) or not learner_frames(error):
             raise
         raise CheckFailed(describe_error(error) + RESHAPE_HINT) from None
     if type(got) not in (list, tuple) or \

@@ -31,6 +31,7 @@ import re
 import shutil
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -183,6 +184,7 @@ def is_test_cell(cell):
     return bool(meta.get("grade")) and not meta.get("solution")
 
 
+@cache
 def _site_base():
     import yaml
 
